@@ -1,0 +1,252 @@
+from django.core.cache import cache
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from taggit.managers import TaggableManager
+
+NAV_CACHE_KEY = "articles:nav-sections"
+
+
+class CategoryQuerySet(models.QuerySet):
+    def nav(self):
+        """The sections for the site menu, cached: every page renders them."""
+        sections = cache.get(NAV_CACHE_KEY)
+        if sections is None:
+            sections = list(self.filter(show_in_nav=True).values("name", "slug"))
+            cache.set(NAV_CACHE_KEY, sections, 300)
+        return sections
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(
+        _("description"),
+        blank=True,
+        help_text=_("One or two sentences shown on the section page."),
+    )
+    position = models.PositiveSmallIntegerField(
+        _("menu position"), default=0, help_text=_("Lower numbers come first in the menu.")
+    )
+    show_in_nav = models.BooleanField(_("show in menu"), default=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:80]
+        super().save(*args, **kwargs)
+        cache.delete(NAV_CACHE_KEY)
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of "visible to the public"."""
+        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def in_section(self, category):
+        return self.filter(category=category)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Comments(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed: existing comments stay visible")
+        HIDDEN = "hidden", _("Hidden: no comments shown")
+
+    title = models.CharField(_("headline"), max_length=200)
+    slug = models.SlugField(
+        _("slug"),
+        max_length=200,
+        help_text=_("The last part of the address. Unique among articles of the same day."),
+    )
+    standfirst = models.CharField(
+        _("standfirst"),
+        max_length=300,
+        blank=True,
+        help_text=_("One sentence under the headline that tells the story."),
+    )
+    body = models.TextField(
+        _("body"), blank=True, help_text=_("HTML. Scripts and unsafe markup are removed on save.")
+    )
+    image = models.ImageField(_("featured image"), upload_to="articles/%Y/%m/", blank=True)
+    image_alt = models.CharField(
+        _("image alt text"),
+        max_length=250,
+        blank=True,
+        help_text=_("Describe the image for readers who cannot see it. Required with an image."),
+    )
+    image_caption = models.CharField(_("image caption"), max_length=300, blank=True)
+    image_credit = models.CharField(_("image credit"), max_length=120, blank=True)
+    authors = models.ManyToManyField(
+        "accounts.Author",
+        through="ArticleAuthor",
+        related_name="articles",
+        verbose_name=_("authors"),
+        blank=True,
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("section"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+        null=True,
+        blank=True,
+    )
+    tags = TaggableManager(_("tags"), blank=True)
+    pinned_related = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pinned related stories"),
+        help_text=_("Shown first under “Related stories”, before the automatic picks."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(
+        _("publish time"),
+        null=True,
+        blank=True,
+        help_text=_("A time in the future schedules the article; it appears by itself then."),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    is_featured = models.BooleanField(
+        _("featured"), default=False, help_text=_("Shown among the top stories on the front page.")
+    )
+    comments_mode = models.CharField(
+        _("comments"), max_length=10, choices=Comments.choices, default=Comments.OPEN
+    )
+    seo_title = models.CharField(
+        _("SEO title"),
+        max_length=200,
+        blank=True,
+        help_text=_("Overrides the headline in search results."),
+    )
+    seo_description = models.CharField(
+        _("SEO description"),
+        max_length=300,
+        blank=True,
+        help_text=_("Overrides the standfirst in search results and link previews."),
+    )
+
+    # Denormalised counters: only ever changed with F() expressions or upserts by the
+    # services that own them, in the same transaction as the rows they count.
+    view_count = models.PositiveBigIntegerField(_("views"), default=0, editable=False)
+    rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
+    rating_sum = models.PositiveIntegerField(_("rating total"), default=0, editable=False)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        get_latest_by = "published_at"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            models.Index(fields=["category", "-published_at"], name="article_section_pub_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.title)[:200]
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={
+                "year": local.year,
+                "month": f"{local.month:02d}",
+                "day": f"{local.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def is_public(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def rating_average(self) -> float | None:
+        if not self.rating_count:
+            return None
+        return self.rating_sum / self.rating_count
+
+
+class ArticleAuthor(models.Model):
+    """The byline: which authors wrote an article, in the order they are credited."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey("accounts.Author", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.article}"
+
+
+class ArticleViewDay(models.Model):
+    """Views of one article on one day: the buckets behind "most read" windows."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_days")
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        ordering = ["-day"]
+        verbose_name = _("daily views")
+        verbose_name_plural = _("daily views")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "day"], name="viewday_one_per_day"),
+        ]
+        indexes = [models.Index(fields=["day", "article"], name="viewday_day_article_idx")]
+
+    def __str__(self):
+        return f"{self.article_id} {self.day}: {self.views}"

@@ -1,0 +1,12 @@
+from django.conf import settings
+from django.utils import timezone
+
+from articles.models import Category
+
+
+def site(request):
+    return {
+        "site_name": settings.SITE_NAME,
+        "today": timezone.localdate(),
+        "nav_sections": Category.objects.nav(),
+    }

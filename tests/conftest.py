@@ -1,0 +1,37 @@
+import pytest
+from django.core.cache import cache
+
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # The cache outlives a test's database transaction; a stale entry would leak between tests.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return UserFactory(is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def author(db):
+    return AuthorFactory()
+
+
+@pytest.fixture
+def section(db):
+    return CategoryFactory(name="Politics", slug="politics")
+
+
+@pytest.fixture
+def article(db, section, author):
+    return ArticleFactory(category=section, authors=[author])
