@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "comments",
     "ratings",
     "votes",
+    "polls",
 ]
 
 MIDDLEWARE = [

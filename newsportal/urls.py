@@ -15,6 +15,7 @@ urlpatterns = [
     path("comments/", include("comments.urls")),
     path("ratings/", include("ratings.urls")),
     path("votes/", include("votes.urls")),
+    path("polls/", include("polls.urls")),
     path("", include("articles.urls")),
 ]
 
