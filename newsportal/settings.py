@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "template_partials",
     "taggit",
     "reversion",
+    "django_prose_editor",
     "newsportal",
     "accounts",
     "articles",
