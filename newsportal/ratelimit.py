@@ -1,0 +1,141 @@
+"""A small fixed-window rate limiter on Django's cache (Redis in production).
+
+Use it as a decorator on action views::
+
+    @require_POST
+    @ratelimit(scope="comments", limit=5, period=60)
+    def comment_create(request, ...): ...
+
+or as a function when the view decides what to count::
+
+    if rate_limited(request, scope="comments-ip", limit=20, period=3600, key="ip"):
+        return ratelimited_response(request)
+
+Counters are shared by every web node through the cache; increments are atomic
+(`cache.add` creates the window's counter, `cache.incr` bumps it). Addresses are hashed
+with the secret key before they become part of a cache key: no raw IP is stored.
+
+Settings:
+
+- ``RATELIMIT_ENABLE`` (default True) switches every limit off, e.g. for load tests.
+- ``RATELIMITS`` maps a scope to ``(limit, period)`` to override a view's numbers
+  without a code change, e.g. ``{"ratings": (60, 60)}``.
+- ``RATELIMIT_IP_HEADER`` (default ``REMOTE_ADDR``) names the ``request.META`` key holding
+  the client address; behind a proxy set it to ``HTTP_X_FORWARDED_FOR`` (the proxy's own,
+  last entry is used, so a client cannot forge it).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+KeyFunc = Callable[[HttpRequest], str]
+
+
+def client_ip(request: HttpRequest) -> str:
+    header = getattr(settings, "RATELIMIT_IP_HEADER", "REMOTE_ADDR")
+    value = request.META.get(header) or request.META.get("REMOTE_ADDR", "")
+    # X-Forwarded-For: the last entry was added by our own proxy; earlier ones are the
+    # client's say-so.
+    return value.split(",")[-1].strip()
+
+
+def ip_hash(request: HttpRequest) -> str:
+    """A keyed hash of the client address: stable per address, useless if leaked."""
+    return salted_hmac("newsportal.ratelimit.ip", client_ip(request)).hexdigest()[:32]
+
+
+def _identity(request: HttpRequest, key: str | KeyFunc) -> str:
+    if callable(key):
+        return key(request)
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if key == "user":
+        return f"u{user.pk}" if signed_in else "anon"
+    if key == "ip":
+        return f"ip{ip_hash(request)}"
+    if key == "user_or_ip":
+        return f"u{user.pk}" if signed_in else f"ip{ip_hash(request)}"
+    raise ValueError(f"Unknown rate-limit key {key!r}")
+
+
+def _limits(scope: str, limit: int, period: int) -> tuple[int, int]:
+    return getattr(settings, "RATELIMITS", {}).get(scope, (limit, period))
+
+
+def hit(
+    request: HttpRequest, *, scope: str, limit: int, period: int, key: str | KeyFunc = "user_or_ip"
+) -> tuple[bool, int]:
+    """Count one attempt; return (over the limit?, seconds until the window resets)."""
+    if not getattr(settings, "RATELIMIT_ENABLE", True):
+        return False, 0
+    limit, period = _limits(scope, limit, period)
+    now = time.time()
+    window = int(now // period)
+    cache_key = f"rl:{scope}:{_identity(request, key)}:{window}"
+    # add() is a no-op when the counter exists, so concurrent first hits cannot reset it.
+    cache.add(cache_key, 0, timeout=period + 1)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:
+        # The window's key expired between add() and incr(): this is its first hit.
+        cache.add(cache_key, 1, timeout=period + 1)
+        count = 1
+    retry_after = max(1, int((window + 1) * period - now))
+    return count > limit, retry_after
+
+
+def rate_limited(
+    request: HttpRequest, *, scope: str, limit: int, period: int, key: str | KeyFunc = "user_or_ip"
+) -> bool:
+    """Count one attempt and say whether it goes over `limit` per `period` seconds."""
+    return hit(request, scope=scope, limit=limit, period=period, key=key)[0]
+
+
+def ratelimited_response(request: HttpRequest, retry_after: int | None = None) -> HttpResponse:
+    """HTTP 429: a full page, or a one-paragraph fragment for htmx requests."""
+    message = _("You are doing that too often. Please wait a moment and try again.")
+    if getattr(request, "htmx", False):
+        body = format_html('<p class="form-error" role="alert">{}</p>', message)
+    else:
+        body = render_to_string(
+            "429.html", {"message": message, "retry_after": retry_after}, request=request
+        )
+    response = HttpResponse(body, status=429)
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def ratelimit(
+    *,
+    scope: str,
+    limit: int,
+    period: int,
+    key: str | KeyFunc = "user_or_ip",
+    methods: tuple[str, ...] = ("POST",),
+):
+    """Decorate a view so that more than `limit` requests per `period` seconds get a 429."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in methods:
+                over, retry_after = hit(request, scope=scope, limit=limit, period=period, key=key)
+                if over:
+                    return ratelimited_response(request, retry_after)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
