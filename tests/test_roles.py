@@ -1,0 +1,188 @@
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from accounts.models import Author
+from accounts.roles import (
+    AUTHOR_GROUP,
+    EDITOR_GROUP,
+    author_for,
+    is_author,
+    is_editor,
+    role_assign,
+    role_of,
+    sync_roles,
+)
+from tests.factories import AuthorFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def group_perms(name):
+    group = Group.objects.get(name=name)
+    return {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in group.permissions.select_related("content_type")
+    }
+
+
+def test_fresh_database_has_the_editor_group_with_full_newsroom_permissions():
+    perms = group_perms(EDITOR_GROUP)
+    for model in ("article", "category"):
+        for action in ("add", "change", "delete", "view"):
+            assert f"articles.{action}_{model}" in perms
+    for action in ("add", "change", "delete", "view"):
+        assert f"taggit.{action}_tag" in perms
+        assert f"accounts.{action}_author" in perms
+    assert "accounts.delete_user" not in perms
+    assert "auth.change_group" not in perms
+
+
+def test_fresh_database_has_the_author_group_with_write_but_not_delete_on_articles():
+    perms = group_perms(AUTHOR_GROUP)
+    assert {"articles.add_article", "articles.change_article", "articles.view_article"} <= perms
+    assert "articles.delete_article" not in perms
+    assert {"articles.view_category", "taggit.view_tag", "accounts.view_author"} <= perms
+    assert "articles.change_category" not in perms
+    assert not any(p.startswith("accounts.") and p.endswith("_user") for p in perms)
+
+
+def test_editor_group_gets_every_permission_of_the_comments_and_polls_apps():
+    perms = group_perms(EDITOR_GROUP)
+    for app_label in ("comments", "polls"):
+        expected = {
+            f"{app_label}.{codename}"
+            for codename in Permission.objects.filter(
+                content_type__app_label=app_label
+            ).values_list("codename", flat=True)
+        }
+        assert expected <= perms
+
+
+def test_sync_roles_restores_lost_permissions_and_keeps_hand_granted_ones():
+    editor = Group.objects.get(name=EDITOR_GROUP)
+    extra = Permission.objects.get(codename="view_group")
+    editor.permissions.add(extra)
+    editor.permissions.remove(Permission.objects.get(codename="delete_article"))
+    call_command("sync_roles", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    perms = group_perms(EDITOR_GROUP)
+    assert "articles.delete_article" in perms
+    assert "auth.view_group" in perms
+
+
+def test_sync_roles_recreates_deleted_groups():
+    Group.objects.filter(name__in=[AUTHOR_GROUP, EDITOR_GROUP]).delete()
+    sync_roles()
+    assert "articles.add_article" in group_perms(AUTHOR_GROUP)
+    assert "articles.delete_article" in group_perms(EDITOR_GROUP)
+
+
+def test_superuser_counts_as_editor_and_not_author():
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    assert is_editor(admin)
+    assert not is_author(admin)
+
+
+def test_plain_user_is_a_reader():
+    reader = UserFactory()
+    assert role_of(reader) == "reader"
+    assert not is_editor(reader)
+    assert not is_author(reader)
+
+
+def test_anonymous_user_has_no_role():
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not is_editor(AnonymousUser())
+    assert not is_author(AnonymousUser())
+    assert author_for(AnonymousUser()) is None
+
+
+def test_member_of_both_groups_is_an_editor_not_an_author():
+    user = UserFactory()
+    user.groups.add(*Group.objects.filter(name__in=[AUTHOR_GROUP, EDITOR_GROUP]))
+    assert is_editor(user)
+    assert not is_author(user)
+
+
+def test_role_assign_author_makes_staff_and_creates_a_byline_profile():
+    user = UserFactory(username="jdoe", first_name="Jane", last_name="Doe")
+    role_assign(user=user, role="author")
+    user.refresh_from_db()
+    assert user.is_staff
+    assert is_author(user)
+    profile = author_for(user)
+    assert profile.name == "Jane Doe"
+    assert profile.slug == "jane-doe"
+
+
+def test_role_assign_author_links_an_unused_slug_when_the_name_is_taken():
+    AuthorFactory(name="Jane Doe", slug="jane-doe")
+    user = UserFactory(first_name="Jane", last_name="Doe")
+    role_assign(user=user, role="author")
+    assert author_for(user).slug == "jane-doe-2"
+
+
+def test_role_assign_author_keeps_an_existing_profile():
+    user = UserFactory()
+    profile = AuthorFactory(user=user)
+    role_assign(user=user, role="author")
+    assert author_for(user) == profile
+    assert Author.objects.filter(user=user).count() == 1
+
+
+def test_role_assign_editor_then_reader_removes_staff_and_groups():
+    user = UserFactory()
+    role_assign(user=user, role="editor")
+    assert is_editor(user)
+    assert user.is_staff
+    role_assign(user=user, role="reader")
+    user.refresh_from_db()
+    assert not user.is_staff
+    assert role_of(user) == "reader"
+    assert not user.groups.exists()
+
+
+def test_role_assign_reader_leaves_a_superuser_with_admin_access():
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    role_assign(user=admin, role="reader")
+    admin.refresh_from_db()
+    assert admin.is_staff
+    assert admin.is_superuser
+
+
+def test_role_assign_rejects_unknown_roles():
+    with pytest.raises(ValueError, match="Unknown role"):
+        role_assign(user=UserFactory(), role="overlord")
+
+
+def test_set_role_command_makes_an_author(capsys):
+    user = UserFactory(username="writer")
+    call_command("set_role", "writer", "author")
+    user.refresh_from_db()
+    assert is_author(user)
+    assert user.is_staff
+    assert author_for(user) is not None
+    assert "writer is now an author" in capsys.readouterr().out
+
+
+def test_set_role_command_finds_users_by_email_case_insensitively():
+    user = UserFactory(username="boss", email="boss@example.com")
+    call_command("set_role", "BOSS@example.com", "editor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    user.refresh_from_db()
+    assert is_editor(user)
+
+
+def test_set_role_command_fails_clearly_for_unknown_users():
+    with pytest.raises(CommandError, match="No user"):
+        call_command("set_role", "nobody", "editor")
+
+
+def test_role_checks_cost_one_query_per_user(django_assert_max_num_queries):
+    user = UserFactory()
+    role_assign(user=user, role="author")
+    with django_assert_max_num_queries(1):
+        for _ in range(5):
+            is_editor(user)
+            is_author(user)
