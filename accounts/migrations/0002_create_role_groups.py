@@ -7,11 +7,12 @@ def create_role_groups(apps, schema_editor):
 
     # Permissions are normally created after all migrations ran; create them now so the
     # groups get theirs on a fresh database.
+    using = schema_editor.connection.alias
     for app_config in apps.get_app_configs():
         app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0, using=schema_editor.connection.alias)
+        create_permissions(app_config, apps=apps, verbosity=0, using=using)
         app_config.models_module = None
-    sync_roles(apps=apps, using=schema_editor.connection.alias)
+    sync_roles(apps=apps, using=using)
 
 
 def delete_role_groups(apps, schema_editor):
