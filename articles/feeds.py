@@ -1,0 +1,120 @@
+"""RSS 2.0 and Atom feeds for the whole site, each section, each tag and each author."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from taggit.models import Tag
+
+from accounts.models import Author
+from articles.models import Article, ArticleAuthor, Category
+
+FEED_SIZE = 30
+
+
+class LatestArticlesFeed(Feed):
+    def title(self, obj):
+        return f"{obj.name} | {settings.SITE_NAME}" if obj else settings.SITE_NAME
+
+    def link(self, obj):
+        return obj.get_absolute_url() if obj else reverse("articles:home")
+
+    def description(self, obj):
+        return _("The latest stories from %(site)s.") % {"site": settings.SITE_NAME}
+
+    def filter_articles(self, articles, obj):
+        return articles
+
+    def items(self, obj):
+        articles = self.filter_articles(Article.objects.published(), obj)
+        return articles.select_related("category").prefetch_related(
+            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
+            "tags",
+        )[:FEED_SIZE]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        summary = item.seo_description or item.standfirst
+        return summary or Truncator(strip_tags(item.body)).words(60)
+
+    def item_pubdate(self, item):
+        return item.published_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(byline.author.name for byline in item.bylines.all()) or None
+
+    def item_categories(self, item):
+        section = [item.category.name] if item.category else []
+        return section + sorted(tag.name for tag in item.tags.all())
+
+
+class SectionFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return Category.objects.get(slug=slug)
+
+    def description(self, obj):
+        return obj.description or _("The latest stories in %(section)s.") % {"section": obj.name}
+
+    def filter_articles(self, articles, obj):
+        return articles.in_section(obj)
+
+
+class TagFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return Tag.objects.get(slug=slug)
+
+    def link(self, obj):
+        try:
+            return reverse("articles:tag", kwargs={"slug": obj.slug})
+        except NoReverseMatch:
+            # The tag page belongs to the reading pages; until it exists the feed still works.
+            return reverse("articles:home")
+
+    def description(self, obj):
+        return _("The latest stories tagged “%(tag)s”.") % {"tag": obj.name}
+
+    def filter_articles(self, articles, obj):
+        return articles.filter(tags=obj)
+
+
+class AuthorFeed(LatestArticlesFeed):
+    def get_object(self, request, slug):
+        return Author.objects.get(slug=slug)
+
+    def description(self, obj):
+        return _("The latest stories by %(author)s.") % {"author": obj.name}
+
+    def filter_articles(self, articles, obj):
+        return articles.filter(bylines__author=obj)
+
+
+class AtomMixin:
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+
+class LatestArticlesAtomFeed(AtomMixin, LatestArticlesFeed):
+    pass
+
+
+class SectionAtomFeed(AtomMixin, SectionFeed):
+    pass
+
+
+class TagAtomFeed(AtomMixin, TagFeed):
+    pass
+
+
+class AuthorAtomFeed(AtomMixin, AuthorFeed):
+    pass
