@@ -6,6 +6,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from articles import images
+from articles.sanitize import reading_time, sanitize_html
+
 NAV_CACHE_KEY = "articles:nav-sections"
 
 
@@ -88,7 +91,21 @@ class Article(models.Model):
     body = models.TextField(
         _("body"), blank=True, help_text=_("HTML. Scripts and unsafe markup are removed on save.")
     )
-    image = models.ImageField(_("featured image"), upload_to="articles/%Y/%m/", blank=True)
+    image = models.ImageField(
+        _("featured image"),
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        validators=[images.validate_image_upload],
+        help_text=_(
+            "JPEG, PNG or WebP, at least 1600 pixels wide for sharp pictures on big screens. "
+            "Location data and other metadata are removed."
+        ),
+    )
+    image_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    image_renditions = models.JSONField(
+        _("image renditions"), default=dict, blank=True, editable=False
+    )
     image_alt = models.CharField(
         _("image alt text"),
         max_length=250,
@@ -130,6 +147,12 @@ class Article(models.Model):
         blank=True,
         help_text=_("A time in the future schedules the article; it appears by itself then."),
     )
+    # The local calendar day of published_at, kept in its own column because a
+    # timestamptz-to-date cast is not immutable and so cannot back a unique constraint.
+    publish_date = models.DateField(_("publish date"), null=True, blank=True, editable=False)
+    reading_time = models.PositiveSmallIntegerField(
+        _("reading time (minutes)"), default=1, editable=False
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     is_featured = models.BooleanField(
@@ -168,8 +191,16 @@ class Article(models.Model):
         indexes = [
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
             models.Index(fields=["category", "-published_at"], name="article_section_pub_idx"),
+            models.Index(fields=["is_featured", "-published_at"], name="article_featured_pub_idx"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["slug", "publish_date"],
+                name="article_slug_unique_per_day",
+                violation_error_message=_(
+                    "Another article published on the same day already has this slug."
+                ),
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="published") | models.Q(published_at__isnull=False),
                 name="article_published_has_time",
@@ -184,19 +215,87 @@ class Article(models.Model):
             self.slug = slugify(self.title)[:200]
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self.publish_date = timezone.localdate(self.published_at) if self.published_at else None
+        self.body = sanitize_html(self.body)
+        self.reading_time = reading_time(self.body)
+        self._process_image()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = self._with_derived_fields(update_fields)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        day = self.publish_date or timezone.localdate(
+            self.published_at or self.created_at or timezone.now()
+        )
         return reverse(
             "articles:detail",
             kwargs={
-                "year": local.year,
-                "month": f"{local.month:02d}",
-                "day": f"{local.day:02d}",
+                "year": day.year,
+                "month": f"{day.month:02d}",
+                "day": f"{day.day:02d}",
                 "slug": self.slug,
             },
         )
+
+    def _process_image(self) -> None:
+        """Store a new upload upright and without metadata, then build its renditions."""
+        if not self.image:
+            self.image_renditions = {}
+            return
+        if not self.image._committed:
+            content, width, height = images.clean_upload(self.image)
+            self.image.save(self.image.name.rsplit("/", 1)[-1], content, save=False)
+            self.image_width, self.image_height = width, height
+        if self.image_renditions.get("source") != self.image.name:
+            self.image_renditions = images.make_renditions(self.image.name, self.image.storage)
+            self.image_width = self.image_renditions["width"]
+            self.image_height = self.image_renditions["height"]
+
+    @staticmethod
+    def _with_derived_fields(update_fields):
+        derived = {
+            "published_at": ["publish_date"],
+            "body": ["reading_time"],
+            "image": ["image_width", "image_height", "image_renditions"],
+        }
+        fields = set(update_fields)
+        for source, extra in derived.items():
+            if source in fields:
+                fields.update(extra)
+        return fields
+
+    def get_preview_url(self):
+        return reverse("articles:preview", kwargs={"pk": self.pk})
+
+    @property
+    def image_srcset_webp(self) -> str:
+        return images.srcset(self.image_renditions, "webp")
+
+    @property
+    def image_srcset_jpeg(self) -> str:
+        return images.srcset(self.image_renditions, "jpeg")
+
+    @property
+    def image_fallback_url(self) -> str:
+        """A middling JPEG for browsers that ignore srcset; the original if none."""
+        jpegs = self.image_renditions.get("jpeg") or {}
+        if not jpegs:
+            return self.image.url if self.image else ""
+        width = min(jpegs, key=lambda w: abs(int(w) - 1024))
+        return self.image.storage.url(jpegs[width])
+
+    @property
+    def social_image_url(self) -> str:
+        social = self.image_renditions.get("social")
+        if social:
+            return self.image.storage.url(social)
+        return self.image.url if self.image else ""
+
+    @property
+    def byline_authors(self) -> list:
+        """Authors in credited order, from the prefetched bylines when there are any."""
+        return [byline.author for byline in self.bylines.all()]
 
     @property
     def is_public(self) -> bool:
@@ -277,3 +376,4 @@ class ImportedItem(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.kind} {self.key} → {self.object_id}"
+
