@@ -1,4 +1,6 @@
 from django.core.cache import cache
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -180,6 +182,8 @@ class Article(models.Model):
     rating_count = models.PositiveIntegerField(_("ratings"), default=0, editable=False)
     rating_sum = models.PositiveIntegerField(_("rating total"), default=0, editable=False)
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+    # Written only by a database trigger (articles/migrations/0005_search.py).
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
@@ -192,6 +196,8 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
             models.Index(fields=["category", "-published_at"], name="article_section_pub_idx"),
             models.Index(fields=["is_featured", "-published_at"], name="article_featured_pub_idx"),
+            GinIndex(fields=["search_vector"], name="article_search_idx"),
+            GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
