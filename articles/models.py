@@ -1,6 +1,6 @@
-from django.core.cache import cache
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
+from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
