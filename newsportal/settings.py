@@ -161,6 +161,21 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# View counting and popularity (articles/tracking.py, articles/popularity.py) -------------
+
+VIEW_COUNTING_ENABLED = env_bool("VIEW_COUNTING_ENABLED", True)
+# One reader's views of one article count once per this many seconds.
+VIEW_DEDUPE_WINDOW = env_int("VIEW_DEDUPE_WINDOW", 30 * 60)
+# Buffered views are folded into the totals by a request at most this often; 0 leaves it
+# to `manage.py fold_views` run by cron.
+VIEW_FOLD_INTERVAL = env_int("VIEW_FOLD_INTERVAL", 60)
+# Behind a reverse proxy, the META key of the header carrying the reader's address.
+VIEW_CLIENT_IP_HEADER = os.environ.get("VIEW_CLIENT_IP_HEADER", "")
+VIEW_COUNT_STAFF = env_bool("VIEW_COUNT_STAFF", False)
+# How many ratings at the site's mean every article starts with in "top rated".
+TOP_RATED_PRIOR_WEIGHT = env_int("TOP_RATED_PRIOR_WEIGHT", 5)
+POPULARITY_CACHE_SECONDS = env_int("POPULARITY_CACHE_SECONDS", 120)
+
 # Auth -----------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
