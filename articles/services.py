@@ -1,0 +1,101 @@
+"""Writes to articles that carry newsroom rules: publishing, featuring, comments settings.
+
+The admin's actions and forms, the WordPress importer and tests all go through these, so
+"what makes an article publishable" is decided in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from articles.models import Article
+
+
+class ArticleNotPublishable(ValidationError):
+    """The article lacks something a published article must have."""
+
+
+def article_publish_problems(
+    *, category_id: int | None, standfirst: str, image: object, image_alt: str
+) -> dict[str, str]:
+    """What stops an article with these values from being published, by field name."""
+    problems = {}
+    if not category_id:
+        problems["category"] = _("A published article needs a section.")
+    if not (standfirst or "").strip():
+        problems["standfirst"] = _("A published article needs a standfirst.")
+    if image and not (image_alt or "").strip():
+        problems["image_alt"] = _("Describe the image in its alt text before publishing.")
+    return problems
+
+
+def _check_publishable(article: Article) -> None:
+    problems = article_publish_problems(
+        category_id=article.category_id,
+        standfirst=article.standfirst,
+        image=article.image,
+        image_alt=article.image_alt,
+    )
+    if problems:
+        raise ArticleNotPublishable(problems)
+
+
+@transaction.atomic
+def article_publish(*, article: Article, at: datetime | None = None) -> Article:
+    """Publish `article` now, or schedule it when `at` is in the future.
+
+    Raises ArticleNotPublishable (a ValidationError by field) when a rule is not met.
+    """
+    _check_publishable(article)
+    article.status = Article.Status.PUBLISHED
+    article.published_at = at or timezone.now()
+    article.save(update_fields=["status", "published_at", "updated_at"])
+    return article
+
+
+@transaction.atomic
+def article_unpublish(*, article: Article) -> Article:
+    """Take `article` off the site; it goes back to draft and keeps its publish time."""
+    article.status = Article.Status.DRAFT
+    article.save(update_fields=["status", "updated_at"])
+    return article
+
+
+@transaction.atomic
+def article_archive(*, article: Article) -> Article:
+    """Retire `article`: it leaves the site and the lists but is kept."""
+    article.status = Article.Status.ARCHIVED
+    article.save(update_fields=["status", "updated_at"])
+    return article
+
+
+@transaction.atomic
+def article_feature(*, articles: Iterable[Article], featured: bool) -> int:
+    """Put `articles` among (or take them out of) the front page's top stories."""
+    changed = 0
+    for article in articles:
+        if article.is_featured != featured:
+            article.is_featured = featured
+            article.save(update_fields=["is_featured", "updated_at"])
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def article_set_comments(*, articles: Iterable[Article], mode: str) -> int:
+    """Open, close or hide the comments of `articles`."""
+    if mode not in Article.Comments.values:
+        raise ValidationError(_("Unknown comments setting “%(mode)s”.") % {"mode": mode})
+    changed = 0
+    for article in articles:
+        if article.comments_mode != mode:
+            article.comments_mode = mode
+            article.save(update_fields=["comments_mode", "updated_at"])
+            changed += 1
+    return changed
