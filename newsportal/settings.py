@@ -242,6 +242,12 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# Ratings and polls ---------------------------------------------------------------------
+
+# Accept star ratings from readers who are not logged in: one per browser per article,
+# keyed by a signed random cookie (no address is stored).
+RATINGS_ALLOW_ANONYMOUS = env_bool("RATINGS_ALLOW_ANONYMOUS", False)
+
 # Security -------------------------------------------------------------------------------
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
