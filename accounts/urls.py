@@ -1,3 +1,9 @@
+from django.urls import path
+
+from accounts import views
+
 app_name = "accounts"
 
-urlpatterns = []
+urlpatterns = [
+    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+]

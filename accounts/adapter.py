@@ -1,0 +1,21 @@
+from urllib.parse import quote
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.urls import reverse
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def is_open_for_signup(self, request) -> bool:
+        return settings.ACCOUNT_SIGNUP_OPEN
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        """Carry `next` through the reset email: new password, then log in, then back."""
+        url = super().get_reset_password_from_key_url(key)
+        request = self.request
+        next_url = request.POST.get(REDIRECT_FIELD_NAME) if request is not None else None
+        if next_url and self.is_safe_url(next_url):
+            login_url = f"{reverse('account_login')}?{REDIRECT_FIELD_NAME}={quote(next_url)}"
+            url = f"{url}?{REDIRECT_FIELD_NAME}={quote(login_url)}"
+        return url

@@ -1,0 +1,88 @@
+from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext_lazy as _
+from PIL import Image, UnidentifiedImageError
+
+from accounts.models import User
+
+AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+
+
+class LoginForm(AllauthLoginForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["login"].label = _("Username or email")
+        self.fields["login"].widget.attrs.pop("placeholder", None)
+        self.fields["password"].widget.attrs.pop("placeholder", None)
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["display_name", "avatar"]
+        widgets = {"avatar": forms.ClearableFileInput(attrs={"accept": "image/*"})}
+        help_texts = {
+            "avatar": _("A JPEG, PNG, GIF or WebP picture, at most %(size)s.")
+            % {"size": filesizeformat(settings.AVATAR_MAX_BYTES)},
+        }
+
+    def clean_display_name(self):
+        return " ".join(self.cleaned_data["display_name"].split())
+
+    def clean_avatar(self):
+        avatar = self.cleaned_data.get("avatar")
+        # Unchanged (the stored file) or cleared: nothing new to check.
+        if not avatar or not hasattr(avatar, "content_type"):
+            return avatar
+        if avatar.size > settings.AVATAR_MAX_BYTES:
+            raise forms.ValidationError(
+                _("The picture is %(size)s; the limit is %(limit)s."),
+                code="too_large",
+                params={
+                    "size": filesizeformat(avatar.size),
+                    "limit": filesizeformat(settings.AVATAR_MAX_BYTES),
+                },
+            )
+        avatar.seek(0)
+        try:
+            # Read the header only: a decompression bomb is refused before its pixels are.
+            with Image.open(avatar) as image:
+                image_format, (width, height) = image.format, image.size
+        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+            raise forms.ValidationError(
+                _("This file is not a picture we can read."), code="invalid_image"
+            ) from exc
+        finally:
+            avatar.seek(0)
+        if image_format not in AVATAR_FORMATS:
+            raise forms.ValidationError(
+                _("Use a JPEG, PNG, GIF or WebP picture."), code="invalid_format"
+            )
+        if width * height > settings.AVATAR_MAX_PIXELS:
+            raise forms.ValidationError(
+                _("The picture is %(width)s×%(height)s pixels; please make it smaller."),
+                code="too_many_pixels",
+                params={"width": width, "height": height},
+            )
+        return avatar
+
+
+class SignupForm(AllauthSignupForm):
+    honeypot_field_name = settings.ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("email", "username", "password1", "password2"):
+            if name in self.fields:
+                self.fields[name].widget.attrs.pop("placeholder", None)
+        if self.honeypot_field_name in self.fields:
+            # Hidden by the stylesheet and from assistive technology; only bots fill it in.
+            trap = self.fields[self.honeypot_field_name]
+            trap.widget.attrs.pop("style", None)
+            trap.widget.attrs["autocomplete"] = "off"
+        self.fields["username"].help_text = _(
+            "Letters, digits and @ . + - _ only. Shown if you leave the display name empty."
+        )
