@@ -1,35 +1,335 @@
+"""The reader-facing pages: front page, article, section, tag, author and date archives."""
+
+import hashlib
+from datetime import timedelta
+from itertools import groupby
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Prefetch, Q
+from django.db.models.expressions import RawSQL
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.generic import DateDetailView, DetailView, ListView
+from django.utils import timezone, translation
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.generic import (
+    ArchiveIndexView,
+    DateDetailView,
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
+from taggit.models import Tag
 
 from accounts.models import Author
-from articles.models import Article, Category
+from articles import popularity, related, tracking
+from articles.models import Article, ArticleAuthor, Category
+
+SECTION_BLOCK_SIZE = 4
+
+
+def page_cache_seconds() -> int:
+    return getattr(settings, "PAGE_CACHE_SECONDS", 60)
+
+
+def with_bylines(queryset):
+    """Cards show section and credited authors: two joins planned here, not in templates."""
+    return queryset.select_related("category").prefetch_related(
+        Prefetch(
+            "bylines",
+            queryset=ArticleAuthor.objects.select_related("author").order_by("position", "id"),
+        )
+    )
+
+
+def _has_pending_messages(request) -> bool:
+    # Checked without iterating the storage, which would mark the messages as read.
+    if "messages" in request.COOKIES:
+        return True
+    session_key = settings.SESSION_COOKIE_NAME
+    return session_key in request.COOKIES and bool(request.session.get("_messages"))
+
+
+class PublicPageCacheMixin:
+    """Serve anonymous readers a shared copy of the page for ``PAGE_CACHE_SECONDS``.
+
+    Only anonymous GETs are cached, so nothing personal can enter a cached copy; pages
+    that set a cookie or used a CSRF token are not stored; logged-in readers get a fresh
+    page marked private.
+    """
+
+    def dispatch(self, request, *args, **kwargs):
+        cacheable = (
+            request.method in ("GET", "HEAD")
+            and not request.user.is_authenticated
+            and not _has_pending_messages(request)
+        )
+        key = self._page_cache_key(request) if cacheable else None
+        if key:
+            hit = cache.get(key)
+            if hit is not None:
+                self.cache_hit(request, hit)
+                response = HttpResponse(hit["content"], content_type=hit["content_type"])
+                return self._public(response)
+        response = super().dispatch(request, *args, **kwargs)
+        if not key:
+            patch_cache_control(response, private=True, no_cache=True)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+        if hasattr(response, "render") and callable(response.render):
+            response.render()
+        if (
+            response.status_code == 200
+            and not response.cookies
+            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        ):
+            entry = {
+                "content": response.content,
+                "content_type": response["Content-Type"],
+                **self.cache_extra(),
+            }
+            cache.set(key, entry, page_cache_seconds())
+            self._public(response)
+        return response
+
+    def _public(self, response):
+        patch_cache_control(response, public=True, max_age=page_cache_seconds())
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    @staticmethod
+    def _page_cache_key(request) -> str:
+        raw = f"{translation.get_language()}|{request.get_full_path()}"
+        return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+
+    def cache_extra(self) -> dict:
+        return {}
+
+    def cache_hit(self, request, entry: dict) -> None:
+        """Hook for work that must happen even when the HTML comes from the cache."""
 
 
 class PublishedArticlesMixin:
     paginate_by = 20
 
     def get_queryset(self):
-        return Article.objects.published().select_related("category").prefetch_related("authors")
+        return with_bylines(Article.objects.published())
 
 
-class HomeView(PublishedArticlesMixin, ListView):
+class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
     template_name = "articles/home.html"
+    latest_count = 12
+    top_count = 4
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        published = self.get_queryset()
+        featured = list(published.filter(is_featured=True)[: self.top_count + 1])
+        latest = list(published[: self.latest_count + len(featured) + 1])
+        lead = featured[0] if featured else (latest[0] if latest else None)
+        top = [a for a in featured if a != lead][: self.top_count]
+        shown = {a.pk for a in top} | ({lead.pk} if lead else set())
+        context.update(
+            lead=lead,
+            top_stories=top,
+            latest=[a for a in latest if a.pk not in shown][: self.latest_count],
+            section_blocks=self.section_blocks(),
+            most_read=popularity.most_read(days=1, limit=5),
+            top_rated=popularity.top_rated(limit=5),
+            meta_description=_("The latest news from %(site)s.") % {"site": settings.SITE_NAME},
+        )
+        return context
+
+    def section_blocks(self) -> list[tuple[Category, list[Article]]]:
+        """The newest few stories of every section, in one query (a LATERAL join)."""
+        now = timezone.now()
+        newest_per_section = RawSQL(
+            "SELECT latest.id FROM articles_category AS c CROSS JOIN LATERAL ("
+            " SELECT a.id FROM articles_article AS a"
+            " WHERE a.category_id = c.id AND a.status = %s AND a.published_at <= %s"
+            " ORDER BY a.published_at DESC, a.id DESC LIMIT %s) AS latest",
+            (Article.Status.PUBLISHED, now, SECTION_BLOCK_SIZE),
+        )
+        articles = self.get_queryset().filter(pk__in=newest_per_section)
+        articles = sorted(
+            articles,
+            key=lambda a: (
+                a.category.position,
+                a.category.name,
+                a.category_id,
+                -a.published_at.timestamp(),
+            ),
+        )
+        return [
+            (section, list(stories))
+            for section, stories in groupby(articles, key=lambda a: a.category)
+        ]
 
 
-class ArticleDetailView(PublishedArticlesMixin, DateDetailView):
-    date_field = "published_at"
+class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetailView):
+    date_field = "publish_date"
     month_format = "%m"
+    day_format = "%d"
+    # published() already decides what is public; scheduled stories are 404 through it.
+    allow_future = True
     template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        base = Article.objects.all() if self.request.user.is_staff else Article.objects.published()
+        return with_bylines(base).prefetch_related("tags")
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if self.object.is_public:
+            tracking.count_view(request, self.object)
+        return response
+
+    def cache_extra(self) -> dict:
+        return {"article_id": self.object.pk, "published_at": self.object.published_at}
+
+    def cache_hit(self, request, entry: dict) -> None:
+        # Readers without JavaScript send no beacon; count them here as the view would.
+        article = Article(
+            pk=entry["article_id"],
+            status=Article.Status.PUBLISHED,
+            published_at=entry["published_at"],
+        )
+        tracking.count_view(request, article)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(article_context(self.object))
+        return context
 
 
-class SectionView(PublishedArticlesMixin, ListView):
+class ArticlePreviewView(DetailView):
+    """Any article, whatever its status, for staff: what it will look like once published."""
+
+    template_name = "articles/article_detail.html"
+    context_object_name = "article"
+
+    def get_queryset(self):
+        if not self.request.user.is_staff:
+            raise Http404(_("No article found."))
+        return with_bylines(Article.objects.all()).prefetch_related("tags")
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        patch_cache_control(response, private=True, no_cache=True)
+        response["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(article_context(self.object))
+        return context
+
+
+def article_context(article: Article) -> dict:
+    """What the article page shows around the story itself."""
+    context = {
+        "is_preview": not article.is_public,
+        "related_articles": related.related_articles(article, limit=5),
+        "most_read": popularity.most_read(days=1, limit=5),
+        "previous_article": None,
+        "next_article": None,
+        # Saving a typo fix right after publishing is not an "update" worth showing.
+        "show_updated": bool(
+            article.published_at
+            and article.updated_at - article.published_at > timedelta(minutes=10)
+        ),
+    }
+    if article.published_at:
+        published = Article.objects.published().only(
+            "title", "slug", "published_at", "publish_date"
+        )
+        when = article.published_at
+        context["previous_article"] = (
+            published.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=article.pk))
+            .order_by("-published_at", "-id")
+            .first()
+        )
+        context["next_article"] = (
+            published.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=article.pk))
+            .order_by("published_at", "id")
+            .first()
+        )
+    return context
+
+
+class SectionView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/section.html"
 
     def get_queryset(self):
         self.section = get_object_or_404(Category, slug=self.kwargs["slug"])
         return super().get_queryset().in_section(self.section)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(section=self.section, **kwargs)
 
-class AuthorView(DetailView):
-    model = Author
+
+class TagView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
+    template_name = "articles/tag.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tags=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class AuthorView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/author.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(bylines__author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)
+
+
+class ArchiveMixin(PublicPageCacheMixin, PublishedArticlesMixin):
+    date_field = "publish_date"
+    month_format = "%m"
+    day_format = "%d"
+    allow_future = True
+    template_name = "articles/archive.html"
+    context_object_name = "article_list"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if context.get("day"):
+            title = date_format(context["day"], "j F Y")
+        elif context.get("month"):
+            title = date_format(context["month"], "F Y")
+        elif context.get("year"):
+            title = date_format(context["year"], "Y")
+        else:
+            title = _("All stories")
+        context["archive_title"] = title
+        return context
+
+
+class ArchiveView(ArchiveMixin, ArchiveIndexView):
+    allow_empty = True
+    date_list_period = "year"
+
+
+class YearArchive(ArchiveMixin, YearArchiveView):
+    make_object_list = True
+
+
+class MonthArchive(ArchiveMixin, MonthArchiveView):
+    pass
+
+
+class DayArchive(ArchiveMixin, DayArchiveView):
+    pass
