@@ -1,0 +1,479 @@
+import os
+import re
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Sum
+from django.template.loader import render_to_string
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import tracking
+from articles.models import Article, ArticleViewDay, ViewBuffer, ViewDedupe
+from tests.factories import ArticleFactory, UserFactory
+
+CHROME = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+BROWSERS = [
+    CHROME,
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+    "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0",
+]
+BOTS = [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+    "Twitterbot/1.0",
+    "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+    "WhatsApp/2.23.20.0",
+    "TelegramBot (like TwitterBot)",
+    "Mozilla/5.0 (compatible; Discordbot/2.0; +https://discordapp.com)",
+    "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.2)",
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 HeadlessChrome/131.0.0.0",
+    "curl/8.5.0",
+    "python-requests/2.32.3",
+    "",
+]
+
+
+@pytest.fixture(autouse=True)
+def _fold_only_when_asked(settings):
+    # A timer fold in the middle of a test would move counts under its feet.
+    settings.VIEW_FOLD_INTERVAL = 0
+    settings.VIEW_COUNTING_ENABLED = True
+
+
+@pytest.fixture(params=["database", "redis"])
+def store(request, settings):
+    """Run the test against both buffers; Redis only where REDIS_URL names one."""
+    settings.VIEW_STORE = request.param
+    if request.param == "database":
+        yield request.param
+        return
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("the Redis buffer is tested only when REDIS_URL is set")
+    prefix = f"test-views-{uuid.uuid4().hex}:"
+    settings.REDIS_URL = url
+    settings.VIEW_REDIS_PREFIX = prefix
+    yield request.param
+    client = tracking.get_store().client
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A clock the test moves by hand: `clock.now += timedelta(...)`."""
+
+    class Clock:
+        now = timezone.now()
+
+    fake = Clock()
+    monkeypatch.setattr(tracking, "now", lambda: fake.now)
+    return fake
+
+
+def reader(ip="203.0.113.7", ua=CHROME, method="get", user=None, **headers):
+    request = getattr(RequestFactory(), method)("/", REMOTE_ADDR=ip, HTTP_USER_AGENT=ua, **headers)
+    request.user = user or AnonymousUser()
+    return request
+
+
+def total_views(article):
+    tracking.fold_views()
+    article.refresh_from_db()
+    return article.view_count
+
+
+@pytest.mark.parametrize("ua", BROWSERS)
+def test_a_person_reading_in_a_browser_is_counted(article, store, ua):
+    assert tracking.count_view(reader(ua=ua), article) is True
+    assert total_views(article) == 1
+
+
+@pytest.mark.parametrize("ua", BOTS)
+def test_bots_crawlers_and_link_previews_are_not_counted(article, store, ua):
+    assert tracking.count_view(reader(ua=ua), article) is False
+    assert total_views(article) == 0
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"HTTP_PURPOSE": "prefetch"},
+        {"HTTP_SEC_PURPOSE": "prefetch"},
+        {"HTTP_SEC_PURPOSE": "prefetch;prerender"},
+        {"HTTP_X_PURPOSE": "preview"},
+        {"HTTP_X_MOZ": "prefetch"},
+    ],
+)
+def test_prefetches_are_not_counted(article, store, header):
+    assert tracking.count_view(reader(**header), article) is False
+    assert total_views(article) == 0
+
+
+def test_head_requests_are_not_counted(article, store):
+    assert tracking.count_view(reader(method="head"), article) is False
+    assert total_views(article) == 0
+
+
+def test_drafts_scheduled_stories_and_staff_are_not_counted(article, store, staff_user):
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    scheduled = ArticleFactory(published_at=timezone.now() + timedelta(days=1))
+    assert tracking.count_view(reader(), draft) is False
+    assert tracking.count_view(reader(), scheduled) is False
+    assert tracking.count_view(reader(user=staff_user), article) is False
+    assert total_views(article) == 0
+
+
+def test_staff_are_counted_when_configured(article, store, staff_user, settings):
+    settings.VIEW_COUNT_STAFF = True
+    assert tracking.count_view(reader(user=staff_user), article) is True
+
+
+def test_nothing_is_counted_when_counting_is_switched_off(article, store, settings):
+    settings.VIEW_COUNTING_ENABLED = False
+    assert tracking.count_view(reader(), article) is False
+    assert total_views(article) == 0
+
+
+def test_a_reload_inside_the_window_is_not_counted_again(article, store, clock):
+    assert tracking.count_view(reader(), article) is True
+    clock.now += timedelta(minutes=29)
+    assert tracking.count_view(reader(), article) is False
+    assert total_views(article) == 1
+
+
+def test_the_same_reader_after_the_window_is_counted_again(article, store, clock):
+    assert tracking.count_view(reader(), article) is True
+    clock.now += timedelta(minutes=31)
+    assert tracking.count_view(reader(), article) is True
+    assert tracking.count_view(reader(), article) is False
+    assert total_views(article) == 2
+
+
+def test_the_window_is_a_setting(article, store, clock, settings):
+    settings.VIEW_DEDUPE_WINDOW = 60
+    assert tracking.count_view(reader(), article) is True
+    clock.now += timedelta(seconds=61)
+    assert tracking.count_view(reader(), article) is True
+
+
+def test_different_readers_and_articles_count_separately(article, store, user):
+    other = ArticleFactory()
+    assert tracking.count_view(reader(ip="203.0.113.1"), article)
+    assert tracking.count_view(reader(ip="203.0.113.2"), article)
+    assert tracking.count_view(reader(ip="203.0.113.1", ua=BROWSERS[1]), article)
+    assert tracking.count_view(reader(ip="203.0.113.1"), other)
+    assert tracking.count_view(reader(user=user), article)
+    # A logged-in reader is the same reader from any address.
+    assert not tracking.count_view(reader(ip="198.51.100.9", user=user), article)
+    assert total_views(article) == 4
+
+
+def test_no_ip_address_is_stored(article, store, settings):
+    tracking.count_view(reader(ip="203.0.113.77"), article)
+    if store == "database":
+        stored = " ".join(ViewDedupe.objects.values_list("key", flat=True))
+    else:
+        keys = tracking.get_store().client.scan_iter(f"{settings.VIEW_REDIS_PREFIX}*")
+        stored = " ".join(key.decode() for key in keys)
+    assert stored
+    assert "203.0.113.77" not in stored
+
+
+def test_the_shown_count_includes_views_not_yet_folded(article, store):
+    Article.objects.filter(pk=article.pk).update(view_count=770)
+    article.refresh_from_db()
+    tracking.count_view(reader(), article)
+    assert article.view_count == 770
+    assert tracking.view_count_display(article) == 771
+    tracking.fold_views()
+    article.refresh_from_db()
+    assert article.view_count == 771
+    assert tracking.view_count_display(article) == 771
+
+
+def test_fold_writes_the_daily_bucket_and_empties_the_buffer(article, store, clock):
+    for n in range(3):
+        tracking.count_view(reader(ip=f"203.0.113.{n}"), article)
+    clock.now += timedelta(days=1)
+    tracking.count_view(reader(), article)
+    result = tracking.fold_views()
+    assert (result.views, result.articles) == (4, 1)
+    days = dict(ArticleViewDay.objects.filter(article=article).values_list("day", "views"))
+    today = timezone.localdate(clock.now)
+    assert days == {today - timedelta(days=1): 3, today: 1}
+    assert not ViewBuffer.objects.exists()
+    assert tracking.get_store().pending(article.pk) == 0
+    assert tracking.fold_views().views == 0
+
+
+def test_a_second_fold_adds_to_the_existing_bucket(article, store):
+    tracking.count_view(reader(ip="203.0.113.1"), article)
+    tracking.fold_views()
+    tracking.count_view(reader(ip="203.0.113.2"), article)
+    tracking.fold_views()
+    assert ArticleViewDay.objects.get(article=article).views == 2
+    article.refresh_from_db()
+    assert article.view_count == 2
+
+
+def test_fold_skips_views_of_articles_deleted_meanwhile(store, author):
+    doomed, kept = ArticleFactory(), ArticleFactory()
+    tracking.count_view(reader(), doomed)
+    tracking.count_view(reader(), kept)
+    Article.objects.filter(pk=doomed.pk).delete()
+    assert tracking.fold_views().views >= 1
+    assert total_views(kept) == 1
+
+
+def test_expired_reader_keys_are_pruned_by_the_fold(article, clock, settings):
+    settings.VIEW_STORE = "database"
+    tracking.count_view(reader(), article)
+    assert ViewDedupe.objects.count() == 1
+    clock.now += timedelta(minutes=31)
+    tracking.fold_views()
+    assert ViewDedupe.objects.count() == 0
+
+
+def test_fold_is_all_or_nothing(article, settings):
+    settings.VIEW_STORE = "database"
+    for n in range(5):
+        tracking.count_view(reader(ip=f"203.0.113.{n}"), article)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tracking.DatabaseViewStore().fold()
+        raise RuntimeError("the process dies before the fold commits")
+    assert ViewBuffer.objects.aggregate(total=Sum("views"))["total"] == 5
+    assert total_views(article) == 5
+
+
+def test_a_redis_batch_taken_by_a_fold_that_died_is_folded_next_time(article, settings):
+    if not os.environ.get("REDIS_URL"):
+        pytest.skip("the Redis buffer is tested only when REDIS_URL is set")
+    settings.VIEW_STORE = "redis"
+    settings.REDIS_URL = os.environ["REDIS_URL"]
+    settings.VIEW_REDIS_PREFIX = f"test-views-{uuid.uuid4().hex}:"
+    store = tracking.get_store()
+    try:
+        for n in range(3):
+            tracking.count_view(reader(ip=f"203.0.113.{n}"), article)
+        keys = [store.buffer, store.pending_totals, store.folding, store.folding_totals]
+        assert store._take(keys=keys) == 1  # the fold took the batch, then the process died
+        tracking.count_view(reader(ip="203.0.113.99"), article)
+        assert tracking.view_count_display(article) == 4
+        assert tracking.fold_views().views == 4
+        assert total_views(article) == 4
+    finally:
+        keys = list(store.client.scan_iter(f"{settings.VIEW_REDIS_PREFIX}*"))
+        if keys:
+            store.client.delete(*keys)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_buffered_views_survive_a_restart(store):
+    article = ArticleFactory()
+    for n in range(3):
+        tracking.count_view(reader(ip=f"203.0.113.{n}"), article)
+    # A new process: no cached store objects, a new database connection.
+    tracking._redis_store.cache_clear()
+    connection.close()
+    assert tracking.view_count_display(article) == 3
+    assert total_views(article) == 3
+
+
+def test_the_timer_folds_at_most_once_per_interval(article, store, settings):
+    settings.VIEW_FOLD_INTERVAL = 60
+    tracking.count_view(reader(ip="203.0.113.1"), article)
+    tracking.count_view(reader(ip="203.0.113.2"), article)
+    article.refresh_from_db()
+    # The first view's request folded; the second waits for the next interval.
+    assert article.view_count == 1
+    assert tracking.view_count_display(article) == 2
+
+
+def run_in_threads(count, target):
+    errors = []
+
+    def work(n):
+        try:
+            target(n)
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_totals_are_exact_after_fifty_concurrent_readers_and_folds(store):
+    article = ArticleFactory()
+    barrier = threading.Barrier(50)
+
+    def read(n):
+        barrier.wait()
+        assert tracking.count_view(reader(ip=f"10.0.{n // 200}.{n % 200}"), article)
+        if n % 10 == 0:
+            tracking.fold_views()  # folds racing with readers lose nothing
+
+    run_in_threads(50, read)
+    tracking.fold_views()
+    article.refresh_from_db()
+    assert article.view_count == 50
+    assert ArticleViewDay.objects.filter(article=article).aggregate(s=Sum("views"))["s"] == 50
+    assert tracking.view_count_display(article) == 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_reader_racing_fifty_times_counts_once(store):
+    article = ArticleFactory()
+    barrier = threading.Barrier(50)
+
+    def read(n):
+        barrier.wait()
+        tracking.count_view(reader(), article)
+
+    run_in_threads(50, read)
+    assert total_views(article) == 1
+
+
+# The beacon --------------------------------------------------------------------------------
+
+
+def beacon_url(article):
+    return reverse("articles:view-beacon", kwargs={"pk": article.pk})
+
+
+def test_the_beacon_counts_a_view(client, article, store):
+    response = client.post(beacon_url(article), HTTP_USER_AGENT=CHROME)
+    assert response.status_code == 204
+    assert "no-cache" in response["Cache-Control"]
+    assert total_views(article) == 1
+
+
+def test_the_beacon_accepts_only_post(client, article):
+    assert client.get(beacon_url(article), HTTP_USER_AGENT=CHROME).status_code == 405
+    assert client.head(beacon_url(article), HTTP_USER_AGENT=CHROME).status_code == 405
+    assert total_views(article) == 0
+
+
+def test_the_beacon_needs_no_csrf_token(article, store):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(beacon_url(article), HTTP_USER_AGENT=CHROME)
+    assert response.status_code == 204
+    assert total_views(article) == 1
+
+
+def test_the_beacon_ignores_bots_and_cross_site_posts(client, article, store):
+    client.post(beacon_url(article), HTTP_USER_AGENT=BOTS[0])
+    client.post(beacon_url(article), HTTP_USER_AGENT=CHROME, HTTP_SEC_FETCH_SITE="cross-site")
+    assert total_views(article) == 0
+
+
+def test_the_beacon_of_a_draft_or_missing_article_is_404(client, db):
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    assert client.post(beacon_url(draft), HTTP_USER_AGENT=CHROME).status_code == 404
+    assert client.post("/articles/999999/view", HTTP_USER_AGENT=CHROME).status_code == 404
+
+
+def test_beacon_and_page_view_together_count_once(client, article, store):
+    tracking.count_view(reader(ip="127.0.0.1"), article)  # the page view, on a cache miss
+    client.post(beacon_url(article), HTTP_USER_AGENT=CHROME)  # its beacon
+    assert total_views(article) == 1
+
+
+def test_the_beacon_snippet_posts_to_the_beacon_url(article):
+    html = render_to_string("articles/_view_beacon.html", {"article": article})
+    assert f'data-view-url="{beacon_url(article)}"' in html
+    assert "beacon" in html and "defer" in html
+    draft = ArticleFactory(status=Article.Status.DRAFT, published_at=None)
+    assert "script" not in render_to_string("articles/_view_beacon.html", {"article": draft})
+
+
+def test_a_page_served_from_the_cache_still_counts(client, article, store, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    url = article.get_absolute_url()
+    first = client.get(url, HTTP_USER_AGENT=CHROME, REMOTE_ADDR="203.0.113.1")
+    assert first.status_code == 200
+    # Change the story behind the cache's back: the next reader must get the cached copy.
+    Article.objects.filter(pk=article.pk).update(title="Changed after caching")
+    second = client.get(url, HTTP_USER_AGENT=CHROME, REMOTE_ADDR="203.0.113.2")
+    assert second.status_code == 200
+    html = second.content.decode()
+    assert "Changed after caching" not in html
+    # The cached page carries the beacon, and its POST counts the reader (once).
+    match = re.search(r'data-view-url="([^"]+)"', html)
+    assert match, "the article page must include articles/_view_beacon.html"
+    client.post(match.group(1), HTTP_USER_AGENT=CHROME, REMOTE_ADDR="203.0.113.2")
+    client.post(match.group(1), HTTP_USER_AGENT=CHROME, REMOTE_ADDR="203.0.113.3")
+    assert total_views(article) == 3
+
+
+# Commands ----------------------------------------------------------------------------------
+
+
+def test_fold_views_command_reports_what_it_moved(article, store, capsys):
+    tracking.count_view(reader(), article)
+    call_command("fold_views")
+    assert "Folded 1 view(s) of 1 article(s)" in capsys.readouterr().out
+    article.refresh_from_db()
+    assert article.view_count == 1
+
+
+def test_prune_view_days_rolls_old_days_up_into_months(article):
+    today = timezone.localdate()
+    old = today - timedelta(days=500)
+    month_start = old.replace(day=1)
+    ArticleViewDay.objects.create(article=article, day=month_start, views=1)
+    ArticleViewDay.objects.create(article=article, day=month_start + timedelta(days=3), views=2)
+    ArticleViewDay.objects.create(article=article, day=month_start + timedelta(days=9), views=4)
+    ArticleViewDay.objects.create(article=article, day=today, views=8)
+    call_command("prune_view_days", keep_days=400)
+    call_command("prune_view_days", keep_days=400)  # running it again changes nothing
+    days = dict(ArticleViewDay.objects.filter(article=article).values_list("day", "views"))
+    assert days == {month_start: 7, today: 8}
+
+
+def test_prune_view_days_can_drop_old_days(article):
+    today = timezone.localdate()
+    ArticleViewDay.objects.create(article=article, day=today - timedelta(days=500), views=3)
+    ArticleViewDay.objects.create(article=article, day=today, views=8)
+    call_command("prune_view_days", keep_days=400, drop=True)
+    assert list(ArticleViewDay.objects.values_list("views", flat=True)) == [8]
+
+
+def test_prune_view_days_refuses_a_window_shorter_than_most_read(db):
+    from django.core.management import CommandError
+
+    with pytest.raises(CommandError, match="at least 31"):
+        call_command("prune_view_days", keep_days=7)
+
+
+def test_a_user_reading_is_keyed_by_user_not_address(article, store):
+    someone = UserFactory()
+    day = timezone.localdate()
+    a = tracking.reader_key(reader(ip="203.0.113.1", user=someone), article.pk, day)
+    b = tracking.reader_key(reader(ip="198.51.100.1", user=someone), article.pk, day)
+    tomorrow = tracking.reader_key(reader(user=someone), article.pk, day + timedelta(days=1))
+    assert a == b != tomorrow
