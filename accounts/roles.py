@@ -179,8 +179,6 @@ def sync_roles(*, apps=global_apps, app_label: str | None = None, using: str = "
 
 def sync_roles_after_migrate(sender, app_config=None, using="default", apps=global_apps, **kw):
     """post_migrate receiver: Django creates each app's permissions in the same signal."""
-    if not apps.is_installed("django.contrib.auth"):
-        return
     labels = {label for grants in ROLE_PERMISSIONS.values() for label, _m in grants}
     if sender.label in labels:
         sync_roles(apps=apps, app_label=sender.label, using=using)

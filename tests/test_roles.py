@@ -71,6 +71,13 @@ def test_sync_roles_restores_lost_permissions_and_keeps_hand_granted_ones():
     assert "auth.view_group" in perms
 
 
+@pytest.mark.django_db(transaction=True)
+def test_roles_come_back_after_the_database_is_flushed():
+    call_command("flush", interactive=False, verbosity=0)
+    assert "articles.delete_article" in group_perms(EDITOR_GROUP)
+    assert "articles.add_article" in group_perms(AUTHOR_GROUP)
+
+
 def test_sync_roles_recreates_deleted_groups():
     Group.objects.filter(name__in=[AUTHOR_GROUP, EDITOR_GROUP]).delete()
     sync_roles()
