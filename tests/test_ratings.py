@@ -1,6 +1,7 @@
 import threading
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import IntegrityError, connection
 from django.db.models import Count, Sum
 from django.template import Context, Template
@@ -120,8 +121,8 @@ def test_a_signed_in_reader_rates_and_is_sent_back_to_the_widget(reader_client, 
     assert response["Location"] == f"{article.get_absolute_url()}#rating"
     assert Rating.objects.get(article=article, user=user).stars == 4
     assert counters(article) == (1, 4)
-    page = reader_client.get(response["Location"])
-    assert "your rating of 4 stars is saved" in page.content.decode()
+    notices = [str(message) for message in get_messages(response.wsgi_request)]
+    assert notices == ["Thank you: your rating of 4 stars is saved."]
 
 
 def test_the_remove_button_withdraws_the_rating(reader_client, article, user):
