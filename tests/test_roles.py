@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from accounts.models import Author
 from accounts.roles import (
@@ -193,3 +194,205 @@ def test_role_checks_cost_one_query_per_user(django_assert_max_num_queries):
         for _ in range(5):
             is_editor(user)
             is_author(user)
+
+
+# The user and author admin -----------------------------------------------------------------
+
+
+def staff(role, **kwargs):
+    user = UserFactory(**kwargs)
+    role_assign(user=user, role=role)
+    user.refresh_from_db()
+    return user
+
+
+def user_change_url(user):
+    return reverse("admin:accounts_user_change", args=[user.pk])
+
+
+def user_form_data(user, **overrides):
+    data = {
+        "username": user.username,
+        "email": user.email,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "display_name": user.display_name,
+        "is_active": "on",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": user.date_joined.strftime("%H:%M:%S"),
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_author_cannot_open_the_user_admin_at_all(client):
+    author = staff("author")
+    client.force_login(author)
+    assert client.get(reverse("admin:accounts_user_changelist")).status_code == 403
+    assert client.get(user_change_url(author)).status_code == 403
+
+
+def test_an_author_cannot_raise_their_own_role_even_with_a_stray_permission(client):
+    author = staff("author")
+    author.user_permissions.add(Permission.objects.get(codename="change_user"))
+    client.force_login(author)
+    editor_group = Group.objects.get(name=EDITOR_GROUP)
+    response = client.post(
+        user_change_url(author),
+        user_form_data(author, is_superuser="on", groups=[editor_group.pk]),
+    )
+    assert response.status_code == 403
+    author.refresh_from_db()
+    assert not author.is_superuser
+    assert role_of(author) == "author"
+
+
+def test_an_editor_sees_privilege_fields_read_only_on_their_own_account(client):
+    editor = staff("editor")
+    client.force_login(editor)
+    response = client.get(user_change_url(editor))
+    assert response.status_code == 200
+    form = response.context["adminform"].form
+    for name in ("is_superuser", "is_staff", "groups", "user_permissions"):
+        assert name not in form.fields
+
+
+def test_an_editor_cannot_make_themself_superuser(client):
+    editor = staff("editor")
+    client.force_login(editor)
+    all_perms = list(Permission.objects.values_list("pk", flat=True)[:5])
+    response = client.post(
+        user_change_url(editor),
+        user_form_data(
+            editor,
+            display_name="Chief",
+            is_superuser="on",
+            is_staff="on",
+            groups=[g.pk for g in Group.objects.all()],
+            user_permissions=all_perms,
+        ),
+    )
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.display_name == "Chief"  # the allowed part of the form saved
+    assert not editor.is_superuser
+    assert not editor.user_permissions.exists()
+    assert set(editor.groups.values_list("name", flat=True)) == {EDITOR_GROUP}
+
+
+def test_an_editor_can_deactivate_a_reader(client):
+    client.force_login(staff("editor"))
+    reader = UserFactory()
+    data = user_form_data(reader)
+    del data["is_active"]
+    response = client.post(user_change_url(reader), data)
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    assert not reader.is_active
+
+
+def test_an_editor_cannot_change_another_staff_member_or_a_superuser(client):
+    client.force_login(staff("editor"))
+    for other in (staff("author"), staff("editor"), UserFactory(is_superuser=True, is_staff=True)):
+        response = client.post(
+            user_change_url(other), user_form_data(other, email="x@evil.example")
+        )
+        assert response.status_code == 403
+        other.refresh_from_db()
+        assert other.email != "x@evil.example"
+
+
+def test_an_editor_cannot_set_someone_elses_password(client):
+    client.force_login(staff("editor"))
+    reader = UserFactory()
+    url = reverse("admin:auth_user_password_change", args=[reader.pk])
+    assert client.get(url).status_code == 403
+
+
+def test_an_editor_cannot_add_or_delete_users_or_assign_roles(client):
+    client.force_login(staff("editor"))
+    reader = UserFactory()
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 403
+    assert client.get(reverse("admin:accounts_user_delete", args=[reader.pk])).status_code == 403
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "make_editor", "_selected_action": [reader.pk]},
+    )
+    assert role_of(reader) == "reader"
+    assert response.status_code in (200, 302)
+
+
+def test_a_superuser_assigns_roles_with_the_admin_action(client):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    reader = UserFactory()
+    response = client.post(
+        reverse("admin:accounts_user_changelist"),
+        {"action": "make_author", "_selected_action": [reader.pk]},
+    )
+    assert response.status_code == 302
+    reader.refresh_from_db()
+    assert is_author(reader)
+    assert author_for(reader) is not None
+
+
+def test_user_changelist_shows_roles_within_a_query_budget(client, django_assert_max_num_queries):
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    for role in ("reader", "author", "editor") * 4:
+        staff(role)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:accounts_user_changelist"))
+    assert response.status_code == 200
+    assert "Editor" in response.content.decode()
+
+
+def author_form_data(author, **overrides):
+    data = {
+        "name": author.name,
+        "slug": author.slug,
+        "job_title": author.job_title,
+        "bio": author.bio,
+        "website": "",
+        "social_handle": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_an_author_can_edit_their_own_byline_but_not_its_slug_or_account(client):
+    author = staff("author")
+    profile = author_for(author)
+    client.force_login(author)
+    other_user = UserFactory()
+    response = client.post(
+        reverse("admin:accounts_author_change", args=[profile.pk]),
+        author_form_data(profile, bio="New bio.", slug="hijacked", user=other_user.pk),
+    )
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert profile.bio == "New bio."
+    assert profile.slug != "hijacked"
+    assert profile.user == author
+
+
+def test_an_author_cannot_edit_someone_elses_byline(client):
+    client.force_login(staff("author"))
+    other = AuthorFactory()
+    response = client.post(
+        reverse("admin:accounts_author_change", args=[other.pk]),
+        author_form_data(other, bio="Vandalised."),
+    )
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert other.bio != "Vandalised."
+
+
+def test_an_editor_manages_any_byline(client):
+    client.force_login(staff("editor"))
+    other = AuthorFactory()
+    response = client.post(
+        reverse("admin:accounts_author_change", args=[other.pk]),
+        author_form_data(other, job_title="Political editor"),
+    )
+    assert response.status_code == 302
+    other.refresh_from_db()
+    assert other.job_title == "Political editor"
