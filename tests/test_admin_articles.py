@@ -444,3 +444,10 @@ def test_history_records_who_changed_what_and_restore_brings_it_back(editor_clie
     article.refresh_from_db()
     assert article.title == "First headline"
     assert ArticleAuthor.objects.filter(article=article).count() == 1
+
+
+def test_editor_gets_the_reader_poll_inline_at_the_end_of_the_form(editor_client, article):
+    inlines = editor_client.get(change_url(article)).context["inline_admin_formsets"]
+    models = [inline.formset.model._meta.label for inline in inlines]
+    assert models[0] == "articles.ArticleAuthor"
+    assert models[-1] == "polls.Poll"
