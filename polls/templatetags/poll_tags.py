@@ -16,5 +16,4 @@ def article_polls(context, article):
     personal = request.user.is_authenticated
     return {
         "polls": poll_contexts(polls, request.user, personal=personal),
-        "next_article": article,
     }
