@@ -17,6 +17,8 @@ class LoginForm(AllauthLoginForm):
         self.fields["login"].label = _("Username or email")
         self.fields["login"].widget.attrs.pop("placeholder", None)
         self.fields["password"].widget.attrs.pop("placeholder", None)
+        if "remember" in self.fields:
+            self.fields["remember"].label = _("Remember me on this device")
 
 
 class ProfileForm(forms.ModelForm):
