@@ -12,6 +12,7 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles.models import Article, ArticleAuthor, Category
+from articles.sitemaps import site_url
 
 FEED_SIZE = 30
 
@@ -21,7 +22,13 @@ class LatestArticlesFeed(Feed):
         return f"{obj.name} | {settings.SITE_NAME}" if obj else settings.SITE_NAME
 
     def link(self, obj):
-        return obj.get_absolute_url() if obj else reverse("articles:home")
+        return site_url(obj.get_absolute_url() if obj else reverse("articles:home"))
+
+    def get_feed(self, obj, request):
+        # Every address in a feed is on SITE_URL, like the pages' canonical links.
+        feed = super().get_feed(obj, request)
+        feed.feed["feed_url"] = site_url(request.path)
+        return feed
 
     def description(self, obj):
         return _("The latest stories from %(site)s.") % {"site": settings.SITE_NAME}
@@ -35,6 +42,9 @@ class LatestArticlesFeed(Feed):
             Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
             "tags",
         )[:FEED_SIZE]
+
+    def item_link(self, item):
+        return site_url(item.get_absolute_url())
 
     def item_title(self, item):
         return item.title
@@ -74,10 +84,10 @@ class TagFeed(LatestArticlesFeed):
 
     def link(self, obj):
         try:
-            return reverse("articles:tag", kwargs={"slug": obj.slug})
+            return site_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
         except NoReverseMatch:
             # The tag page belongs to the reading pages; until it exists the feed still works.
-            return reverse("articles:home")
+            return site_url(reverse("articles:home"))
 
     def description(self, obj):
         return _("The latest stories tagged “%(tag)s”.") % {"tag": obj.name}

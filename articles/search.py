@@ -1,13 +1,307 @@
-"""Full-text search over published articles."""
+"""Full-text search over published articles: query building, ranking, snippets, suggestions.
 
+The search vector is written by a database trigger (migration 0005_search) with the
+``newsportal_search`` configuration: English stemming behind unaccent, so "café" finds "cafe".
+"""
+
+import html
+import re
+
+from django import forms
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    TrigramWordSimilarity,
+)
+from django.db import transaction
+from django.db.models import F, FloatField, Func, Prefetch, Q, TextField, Value
+from django.db.models.functions import Greatest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.generic import ListView
 
-from articles.models import Article
+from accounts.models import Author
+from articles.models import Article, ArticleAuthor, Category
+
+CONFIG = "newsportal_search"
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+MAX_TERM_LENGTH = 60
+MIN_PREFIX_LENGTH = 3
+MAX_SUGGESTED_TERMS = 4
+SUGGESTION_SIMILARITY = 0.4
+
+# Private-use characters mark the matches in ts_headline's output: they cannot be typed into
+# the query (clean_query removes them), and they survive HTML escaping untouched.
+START_SEL = "\ue000"
+STOP_SEL = "\ue001"
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]")
+WORD = re.compile(r"\w+")
+
+
+def clean_query(raw: str) -> str:
+    """The query as we search it: no control characters, single spaces, at most 200 chars."""
+    text = UNSAFE_CHARACTERS.sub(" ", raw[: MAX_QUERY_LENGTH * 4])
+    return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def query_terms(query: str) -> list[str]:
+    return [term[:MAX_TERM_LENGTH] for term in WORD.findall(query)[:MAX_TERMS]]
+
+
+def build_tsquery(query: str) -> str | None:
+    """Input for to_tsquery: all words must match, the last one also as a prefix.
+
+    Every term is quoted and made only of word characters, so the operators
+    to_tsquery understands (& | ! <-> : * parentheses) can never come from the reader.
+    """
+    terms = query_terms(query)
+    if not terms:
+        return None
+    quoted = [f"'{term}'" for term in terms]
+    still_typing = bool(re.search(r"\w$", query))
+    if still_typing and len(terms[-1]) >= MIN_PREFIX_LENGTH:
+        quoted[-1] += ":*"
+    return " & ".join(quoted)
+
+
+def strip_tags_sql(expression):
+    return Func(
+        expression,
+        Value("<[^>]*>"),
+        Value(" "),
+        Value("g"),
+        function="regexp_replace",
+        output_field=TextField(),
+    )
+
+
+def days_old():
+    return Func(
+        F("published_at"),
+        template="(EXTRACT(EPOCH FROM (now() - %(expressions)s)) / 86400.0)",
+        output_field=FloatField(),
+    )
+
+
+def search_articles(*, query: str = "", section=None, author=None, date_from=None, date_to=None):
+    """Published articles matching the query and filters, best first.
+
+    Without a query the filters alone select articles, newest first. The ranking is
+    PostgreSQL's ts_rank over the weighted vector, times a recency boost that halves within
+    a week and fades out over months, so a fresh story wins a tie but a headline match in an
+    older story still beats a passing mention in today's.
+    """
+    articles = Article.objects.published()
+    if section is not None:
+        articles = articles.in_section(section)
+    if author is not None:
+        articles = articles.filter(bylines__author=author)
+    if date_from is not None:
+        articles = articles.filter(published_at__date__gte=date_from)
+    if date_to is not None:
+        articles = articles.filter(published_at__date__lte=date_to)
+    articles = articles.select_related("category").prefetch_related(
+        Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
+    )
+
+    tsquery = build_tsquery(query)
+    if tsquery is None:
+        return articles.order_by("-published_at", "-id")
+    search_query = SearchQuery(tsquery, search_type="raw", config=CONFIG)
+    recency = Value(1.0) + Value(1.0) / (Value(1.0) + days_old() / Value(7.0))
+    headline_options = {"config": CONFIG, "start_sel": START_SEL, "stop_sel": STOP_SEL}
+    return (
+        articles.filter(search_vector=search_query)
+        .annotate(
+            score=SearchRank(F("search_vector"), search_query) * recency,
+            title_headline=SearchHeadline(
+                "title", search_query, highlight_all=True, **headline_options
+            ),
+            snippet=SearchHeadline(
+                Func(
+                    F("standfirst"),
+                    Value(" "),
+                    strip_tags_sql(F("body")),
+                    function="concat",
+                    output_field=TextField(),
+                ),
+                search_query,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+                **headline_options,
+            ),
+        )
+        .order_by("-score", "-published_at", "-id")
+    )
+
+
+def highlight(text: str) -> SafeString:
+    """Escape everything, then turn ts_headline's match markers into balanced <mark> tags."""
+    parts = []
+    open_mark = False
+    for part in re.split(f"({START_SEL}|{STOP_SEL})", text):
+        if part == START_SEL and not open_mark:
+            parts.append("<mark>")
+            open_mark = True
+        elif part == STOP_SEL and open_mark:
+            parts.append("</mark>")
+            open_mark = False
+        elif part not in (START_SEL, STOP_SEL):
+            parts.append(escape(part))
+    if open_mark:
+        parts.append("</mark>")
+    return mark_safe("".join(parts))  # noqa: S308 - every piece of text was escaped above
+
+
+def trigrams(word: str) -> set[str]:
+    # The same trigrams pg_trgm makes: lower case, two spaces before and one after.
+    padded = f"  {word.lower()} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def trigram_similarity(a: str, b: str) -> float:
+    first, second = trigrams(a), trigrams(b)
+    return len(first & second) / len(first | second)
+
+
+def suggest(query: str) -> str | None:
+    """A respelling of the query from words in published headlines, or None.
+
+    One indexed query (word_similarity on the title's trigram index) finds headlines with
+    words close to the reader's; the closest word for each term then replaces it.
+    """
+    terms = [term for term in query_terms(query) if not term.isdigit()][:MAX_SUGGESTED_TERMS]
+    checked = [term for term in terms if len(term) >= MIN_PREFIX_LENGTH]
+    if not checked:
+        return None
+    close_to_any = Q()
+    for term in checked:
+        close_to_any |= Q(title__trigram_word_similar=term)
+    similarities = [TrigramWordSimilarity(term, "title") for term in checked]
+    with transaction.atomic():
+        # The operator's own threshold (0.6) misses one-letter slips in short words.
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(SUGGESTION_SIMILARITY)],
+            )
+        titles = list(
+            Article.objects.published()
+            .filter(close_to_any)
+            .annotate(closeness=Greatest(*similarities) if len(checked) > 1 else similarities[0])
+            .order_by("-closeness")
+            .values_list("title", flat=True)[:30]
+        )
+    words = {word.lower() for title in titles for word in WORD.findall(title)}
+    suggestion = []
+    for term in terms:
+        best = max(words, key=lambda word: (trigram_similarity(term, word), word), default=None)
+        if (
+            best is not None
+            and len(term) >= MIN_PREFIX_LENGTH
+            and trigram_similarity(term, best) >= SUGGESTION_SIMILARITY
+        ):
+            suggestion.append(best)
+        else:
+            suggestion.append(term.lower())
+    suggested = " ".join(suggestion)
+    return suggested if suggested != " ".join(terms).lower() else None
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
+    section = forms.ModelChoiceField(
+        label=_("Section"),
+        queryset=Category.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All sections"),
+    )
+    author = forms.ModelChoiceField(
+        label=_("Author"),
+        queryset=Author.objects.all(),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All authors"),
+    )
+    date_from = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data=None, **kwargs):
+        if data is not None:
+            # Hostile input is cleaned, not refused: a NUL byte or a 10 kB query must not
+            # turn a search into an error page (or reach PostgreSQL, which rejects NULs).
+            data = data.copy()
+            for key in data:
+                data.setlist(key, [value.replace("\x00", "") for value in data.getlist(key)])
+            data["q"] = clean_query(data.get("q", ""))
+        super().__init__(data, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end date must not be before the start date."))
+        return cleaned
+
+    def has_criteria(self) -> bool:
+        return self.is_valid() and any(self.cleaned_data.values())
 
 
 class SearchView(ListView):
     template_name = "articles/search.html"
+    context_object_name = "results"
     paginate_by = 20
 
+    def get(self, request, *args, **kwargs):
+        self.form = SearchForm(request.GET or None)
+        response = super().get(request, *args, **kwargs)
+        if self.form.is_bound and not self.form.is_valid():
+            response.status_code = 400
+        return response
+
     def get_queryset(self):
-        return Article.objects.published().none()
+        if not self.form.has_criteria():
+            return Article.objects.none()
+        data = self.form.cleaned_data
+        return search_articles(
+            query=data["q"],
+            section=data["section"],
+            author=data["author"],
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.form.cleaned_data["q"] if self.form.is_valid() else ""
+        for article in context["results"]:
+            if hasattr(article, "snippet"):
+                article.title_html = highlight(article.title_headline)
+                # The body is HTML: its entities are decoded before the text is escaped again.
+                article.snippet_html = highlight(html.unescape(article.snippet))
+        suggestion = None
+        if query and context["paginator"] and not context["paginator"].count:
+            suggestion = suggest(query)
+        suggestion_params = None
+        if suggestion:
+            suggestion_params = self.request.GET.copy()
+            suggestion_params["q"] = suggestion
+            suggestion_params.pop("page", None)
+        context.update(
+            form=self.form,
+            searching=self.form.has_criteria(),
+            search_query=query,
+            suggestion=suggestion,
+            suggestion_query=suggestion_params.urlencode() if suggestion_params else "",
+        )
+        return context

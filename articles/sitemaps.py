@@ -1,0 +1,127 @@
+"""sitemap.xml (an index of articles, sections and authors) and the Google News sitemap."""
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps.views import SitemapIndexItem, sitemap, x_robots_tag
+from django.db.models import Max, OuterRef, Subquery
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_page
+
+from accounts.models import Author
+from articles.models import Article, Category
+
+NEWS_WINDOW = timezone.timedelta(hours=48)
+NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs from one news sitemap.
+
+
+def site_url(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+class PublicSitemap(Sitemap):
+    """Addresses on SITE_URL, the public address canonical links use, whatever host asked."""
+
+    def get_protocol(self, protocol=None):
+        return urlsplit(settings.SITE_URL).scheme
+
+    def get_domain(self, site=None):
+        return urlsplit(settings.SITE_URL).netloc
+
+
+def latest_update(articles):
+    return Subquery(articles.order_by("-updated_at").values("updated_at")[:1])
+
+
+class ArticleSitemap(PublicSitemap):
+    limit = 5000
+
+    def items(self):
+        # Oldest first, so a new story only ever changes the last page.
+        return (
+            Article.objects.published()
+            .defer("body", "standfirst", "search_vector")
+            .order_by("published_at", "id")
+        )
+
+    def lastmod(self, article):
+        return article.updated_at
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class SectionSitemap(PublicSitemap):
+    def items(self):
+        published_here = Article.objects.published().filter(category=OuterRef("pk"))
+        return Category.objects.annotate(lastmod=latest_update(published_here)).order_by("pk")
+
+    def lastmod(self, section):
+        return section.lastmod
+
+
+class AuthorSitemap(PublicSitemap):
+    def items(self):
+        by_author = Article.objects.published().filter(bylines__author=OuterRef("pk"))
+        return (
+            Author.objects.annotate(lastmod=latest_update(by_author))
+            .filter(lastmod__isnull=False)
+            .order_by("pk")
+        )
+
+    def lastmod(self, author):
+        return author.lastmod
+
+
+class NewsSitemap(PublicSitemap):
+    """Stories published in the last 48 hours, newest first, as Google News asks."""
+
+    limit = NEWS_LIMIT
+
+    def items(self):
+        since = timezone.now() - NEWS_WINDOW
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=since)
+            .defer("body", "search_vector")
+            .order_by("-published_at", "-id")[:NEWS_LIMIT]
+        )
+
+    def lastmod(self, article):
+        return article.updated_at
+
+
+SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap, "authors": AuthorSitemap}
+
+
+@cache_page(600)
+@x_robots_tag
+def index(request):
+    """The sitemap index, with every page of every sitemap on SITE_URL."""
+    entries = []
+    for section, sitemap_class in SITEMAPS.items():
+        sitemap_ = sitemap_class()
+        location = site_url(reverse("sitemap-section", kwargs={"section": section}))
+        lastmod = sitemap_.get_latest_lastmod()
+        entries.append(SitemapIndexItem(location, lastmod))
+        entries.extend(
+            SitemapIndexItem(f"{location}?p={page}", lastmod)
+            for page in range(2, sitemap_.paginator.num_pages + 1)
+        )
+    return TemplateResponse(
+        request, "sitemap_index.xml", {"sitemaps": entries}, content_type="application/xml"
+    )
+
+
+section = cache_page(600)(sitemap)
+
+
+@cache_page(300)
+def news(request):
+    language = settings.LANGUAGE_CODE.split("-")[0]
+    response = sitemap(request, {"news": NewsSitemap}, template_name="articles/news_sitemap.xml")
+    response.context_data.update(publication_name=settings.SITE_NAME, language=language)
+    return response

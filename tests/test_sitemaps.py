@@ -1,0 +1,201 @@
+from datetime import timedelta
+
+import pytest
+from defusedxml import ElementTree
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article
+from articles.sitemaps import NEWS_LIMIT, ArticleSitemap
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(response):
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    return ElementTree.fromstring(response.content)
+
+
+def locations(root):
+    return [loc.text for loc in root.iter(f"{SM}loc")]
+
+
+def absolute(path):
+    return settings.SITE_URL + path
+
+
+def section_url(name):
+    return reverse("sitemap-section", kwargs={"section": name})
+
+
+@pytest.fixture
+def hidden_articles(section, author):
+    return [
+        ArticleFactory(
+            title="Secret draft",
+            status=Article.Status.DRAFT,
+            published_at=None,
+            category=section,
+            authors=[author],
+        ),
+        ArticleFactory(
+            title="Secret scheduled",
+            published_at=timezone.now() + timedelta(days=1),
+            category=section,
+            authors=[author],
+        ),
+        ArticleFactory(
+            title="Secret archived",
+            status=Article.Status.ARCHIVED,
+            category=section,
+            authors=[author],
+        ),
+    ]
+
+
+def test_index_lists_the_articles_sections_and_authors_sitemaps(client, article):
+    root = parse(client.get(reverse("sitemap-index")))
+
+    assert root.tag == f"{SM}sitemapindex"
+    assert locations(root) == [
+        absolute(section_url("articles")),
+        absolute(section_url("sections")),
+        absolute(section_url("authors")),
+    ]
+    lastmods = [lastmod.text for lastmod in root.iter(f"{SM}lastmod")]
+    assert timezone.datetime.fromisoformat(lastmods[0]) == article.updated_at
+
+
+def test_index_lists_every_page_of_a_long_sitemap(client, section, monkeypatch):
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    ArticleFactory.create_batch(5, category=section)
+
+    urls = locations(parse(client.get(reverse("sitemap-index"))))
+
+    articles = absolute(section_url("articles"))
+    assert urls[:3] == [articles, f"{articles}?p=2", f"{articles}?p=3"]
+    assert len(locations(parse(client.get(section_url("articles"), {"p": 3})))) == 1
+    assert client.get(section_url("articles"), {"p": 4}).status_code == 404
+    assert client.get(section_url("articles"), {"p": "abc"}).status_code == 404
+
+
+def test_articles_sitemap_has_only_public_articles_with_lastmod(client, article, hidden_articles):
+    root = parse(client.get(section_url("articles")))
+
+    assert locations(root) == [absolute(article.get_absolute_url())]
+    assert root.findtext(f"{SM}url/{SM}lastmod") == article.updated_at.date().isoformat()
+
+
+def test_sections_and_authors_sitemaps(client, section, author, article, hidden_articles):
+    CategoryFactory(slug="empty", name="Empty")
+    unpublished_author = AuthorFactory()
+    ArticleFactory(status=Article.Status.DRAFT, published_at=None, authors=[unpublished_author])
+
+    sections = locations(parse(client.get(section_url("sections"))))
+    authors = locations(parse(client.get(section_url("authors"))))
+
+    assert absolute(section.get_absolute_url()) in sections
+    assert absolute("/section/empty/") in sections
+    assert authors == [absolute(author.get_absolute_url())]
+
+
+def test_unknown_sitemap_section_is_404(client):
+    assert client.get(section_url("nothing")).status_code == 404
+
+
+def test_news_sitemap_lists_the_last_48_hours_with_news_tags(client, section, hidden_articles):
+    now = timezone.now()
+    fresh = ArticleFactory(
+        title="Fresh & new", published_at=now - timedelta(hours=3), category=section
+    )
+    ArticleFactory(
+        title="Two days and a bit", published_at=now - timedelta(hours=49), category=section
+    )
+
+    root = parse(client.get(reverse("news-sitemap")))
+
+    urls = root.findall(f"{SM}url")
+    assert [url.findtext(f"{SM}loc") for url in urls] == [absolute(fresh.get_absolute_url())]
+    news = urls[0].find(f"{NEWS}news")
+    assert news.findtext(f"{NEWS}publication/{NEWS}name") == settings.SITE_NAME
+    assert news.findtext(f"{NEWS}publication/{NEWS}language") == "en"
+    assert news.findtext(f"{NEWS}title") == "Fresh & new"
+    published = timezone.datetime.fromisoformat(news.findtext(f"{NEWS}publication_date"))
+    assert published == fresh.published_at
+
+
+def test_news_sitemap_stops_at_1000_urls_newest_first(client, section, monkeypatch):
+    monkeypatch.setattr("articles.sitemaps.NEWS_LIMIT", 3)
+    now = timezone.now()
+    for minutes in range(5):
+        ArticleFactory(
+            title=f"{minutes} minutes",
+            published_at=now - timedelta(minutes=minutes),
+            category=section,
+        )
+
+    root = parse(client.get(reverse("news-sitemap")))
+
+    titles = [title.text for title in root.iter(f"{NEWS}title")]
+    assert titles == ["0 minutes", "1 minutes", "2 minutes"]
+    assert NEWS_LIMIT == 1000
+
+
+def test_news_sitemap_really_caps_at_1000(client, section):
+    now = timezone.now()
+    Article.objects.bulk_create(
+        Article(
+            title=f"Story {n}",
+            slug=f"bulk-{n}",
+            category=section,
+            status=Article.Status.PUBLISHED,
+            published_at=now - timedelta(seconds=n),
+        )
+        for n in range(1005)
+    )
+
+    root = parse(client.get(reverse("news-sitemap")))
+
+    assert len(root.findall(f"{SM}url")) == 1000
+
+
+@pytest.mark.parametrize(
+    ("url", "budget"),
+    [
+        # Each also reads the Site row and the section menu, both cached in production.
+        (reverse("sitemap-index"), 8),  # a count and a latest lastmod per sitemap
+        (section_url("articles"), 4),
+        (section_url("sections"), 4),
+        (section_url("authors"), 4),
+        (reverse("news-sitemap"), 4),
+    ],
+)
+def test_sitemap_queries_do_not_grow_with_articles(
+    client, section, author, url, budget, django_assert_max_num_queries
+):
+    for _ in range(10):
+        story = ArticleFactory(category=section, authors=[author, AuthorFactory()])
+        story.tags.add("one", "two")
+
+    with django_assert_max_num_queries(budget):
+        assert client.get(url).status_code == 200
+
+
+def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_private_pages(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "User-agent: *" in lines
+    for path in ["/admin/", "/accounts/", reverse("articles:search")]:
+        assert f"Disallow: {path}" in lines
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in lines
+    assert f"Sitemap: {settings.SITE_URL}/news-sitemap.xml" in lines
+    assert settings.SITE_URL.startswith("http")
