@@ -1,4 +1,5 @@
-from urllib.parse import quote
+from types import SimpleNamespace
+from urllib.parse import quote, urlsplit
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
@@ -9,6 +10,13 @@ from django.urls import reverse
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_SIGNUP_OPEN
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        # Emails greet with our name, not the Sites framework's placeholder "example.com".
+        site = SimpleNamespace(
+            name=settings.SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc or settings.SITE_URL
+        )
+        super().send_mail(template_prefix, email, {**context, "current_site": site})
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         """Carry `next` through the reset email: new password, then log in, then back."""

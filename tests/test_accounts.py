@@ -487,3 +487,14 @@ def test_account_management_pages_show_the_account_menu(client, url_name):
     html = client.get(reverse(url_name)).content.decode()
     assert 'class="account-nav"' in html
     assert 'aria-current="page"' in html
+
+
+def test_account_emails_name_our_site_not_the_sites_framework_placeholder(
+    client, mailoutbox, settings
+):
+    settings.SITE_NAME = "The Daily Test"
+    UserFactory(email="forgetful@example.com")
+    client.post(RESET_URL, {"email": "forgetful@example.com"})
+    body = mailoutbox[0].body
+    assert "The Daily Test" in body
+    assert "example.com!" not in body
