@@ -1,3 +1,13 @@
+from django.urls import path
+
+from comments import views
+
 app_name = "comments"
 
-urlpatterns = []
+urlpatterns = [
+    path("article/<int:article_id>/", views.create, name="create"),
+    path("<int:pk>/", views.permalink, name="permalink"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
+    path("<int:pk>/report/", views.report, name="report"),
+]

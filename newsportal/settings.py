@@ -257,6 +257,19 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
+# Comments -------------------------------------------------------------------------------
+
+COMMENTS_MAX_LENGTH = env_int("COMMENTS_MAX_LENGTH", 5000)
+# A comment with more links than this waits for a moderator.
+COMMENTS_MAX_LINKS = env_int("COMMENTS_MAX_LINKS", 2)
+# Comments close by themselves this many days after publishing; 0 leaves them open.
+COMMENTS_CLOSE_AFTER_DAYS = env_int("COMMENTS_CLOSE_AFTER_DAYS", 0)
+COMMENTS_EDIT_MINUTES = env_int("COMMENTS_EDIT_MINUTES", 15)
+COMMENTS_DUPLICATE_MINUTES = env_int("COMMENTS_DUPLICATE_MINUTES", 24 * 60)
+COMMENTS_PER_PAGE = env_int("COMMENTS_PER_PAGE", 30)
+# This many reports send an approved comment back to the moderation queue; 0: never.
+COMMENTS_REPORTS_TO_QUEUE = env_int("COMMENTS_REPORTS_TO_QUEUE", 3)
+
 # Ratings and polls ---------------------------------------------------------------------
 
 # Accept star ratings from readers who are not logged in: one per browser per article,

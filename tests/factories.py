@@ -1,4 +1,5 @@
 import factory
+from django.db import models
 from django.utils import timezone
 
 from accounts.models import Author, User
@@ -60,3 +61,24 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             return
         for position, author in enumerate(extracted or []):
             ArticleAuthor.objects.create(article=obj, author=author, position=position)
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """An approved comment; the article's comment_count is kept right as the services would."""
+
+    class Meta:
+        model = "comments.Comment"
+
+    article = factory.SubFactory(ArticleFactory)
+    user = factory.SubFactory(UserFactory)
+    body = factory.Sequence(lambda n: f"Comment number {n}: a considered opinion.")
+    status = "approved"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        comment = super()._create(model_class, *args, **kwargs)
+        if comment.is_counted:
+            Article.objects.filter(pk=comment.article_id).update(
+                comment_count=models.F("comment_count") + 1
+            )
+        return comment

@@ -1,3 +1,9 @@
+from django.urls import path
+
+from votes import views
+
 app_name = "votes"
 
-urlpatterns = []
+urlpatterns = [
+    path("comment/<int:pk>/", views.vote, name="vote"),
+]

@@ -1,0 +1,223 @@
+"""Comment actions: small POST views that call the services, then redirect back to the
+comment in place (Post/Redirect/Get) or, for htmx requests, answer with a fragment."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import retarget
+
+from articles.models import Article
+from comments.forms import CommentForm, EditForm, ReportForm
+from comments.models import Comment
+from comments.selectors import annotate_for_viewer, comment_location
+from comments.services import (
+    CommentError,
+    can_moderate,
+    comment_create,
+    comment_delete,
+    comment_edit,
+    comment_report,
+)
+from newsportal.ratelimit import ratelimit
+
+
+def limit_comments(view):
+    """5 comment writes a minute per account, 20 per 10 minutes per address (429 past
+    that); RATELIMITS in settings overrides the numbers."""
+    view = ratelimit(scope="comments-ip", limit=20, period=600, key="ip")(view)
+    return ratelimit(scope="comments-user", limit=5, period=60, key="user")(view)
+
+
+def _article_for(kwargs) -> Article | None:
+    if "article_id" in kwargs:
+        return Article.objects.published().filter(pk=kwargs["article_id"]).first()
+    comment = Comment.objects.select_related("article").filter(pk=kwargs.get("pk")).first()
+    return comment.article if comment and comment.article.is_public else None
+
+
+def login_required_or_401(view):
+    """Like @login_required, but sends the reader back to the article's comments after
+    logging in (not to this POST-only address), and answers htmx requests with 401."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        if request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        if request.htmx:
+            return fragment_error(_("Please log in first."), status=401)
+        article = _article_for(kwargs)
+        return redirect_to_login(f"{article.get_absolute_url()}#comments" if article else "/")
+
+    return wrapped
+
+
+def fragment_error(message: str, *, status: int) -> HttpResponse:
+    # htmx-config.js shows this paragraph's text next to the form that was sent.
+    body = format_html('<p class="form-error" role="alert">{}</p>', message)
+    return HttpResponse(body, status=status)
+
+
+def refuse(
+    request: HttpRequest,
+    message: str,
+    *,
+    status: int,
+    article: Article | None = None,
+    form=None,
+) -> HttpResponse:
+    """A rule said no. The page keeps what the reader wrote, so nothing is lost."""
+    if request.htmx:
+        return fragment_error(message, status=status)
+    context = {"message": message, "article": article, "form": form}
+    return render(request, "comments/refused.html", context, status=status)
+
+
+def first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
+
+
+def published_comment_or_404(pk: int) -> Comment:
+    comment = get_object_or_404(Comment.objects.select_related("article", "user"), pk=pk)
+    if not comment.article.is_public:
+        raise Http404
+    return comment
+
+
+def _fragment(request, template: str, comment: Comment, *, status: int = 200, **extra):
+    annotate_for_viewer(comment, request.user)
+    context = {"comment": comment, "article": comment.article, **extra}
+    return render(request, template, context, status=status)
+
+
+@require_POST
+@login_required_or_401
+@limit_comments
+def create(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.published(), pk=article_id)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, first_error(form), status=400, article=article, form=form)
+    parent = None
+    if form.cleaned_data["parent"]:
+        parent = (
+            Comment.objects.select_related("parent")
+            .filter(pk=form.cleaned_data["parent"], article=article)
+            .first()
+        )
+        if parent is None:
+            message = _("The comment you replied to is not there any more.")
+            return refuse(request, message, status=400, article=article, form=form)
+    try:
+        comment = comment_create(
+            article=article, user=request.user, body=form.cleaned_data["body"], parent=parent
+        )
+    except CommentError as error:
+        return refuse(request, error.message, status=error.status_code, article=article, form=form)
+    if request.htmx:
+        template = (
+            "comments/_reply_item.html" if comment.parent_id else "comments/_thread_item.html"
+        )
+        return _fragment(request, template, comment, status=201)
+    if comment.status == Comment.Status.PENDING:
+        messages.info(
+            request, _("Thank you. Your comment will appear once a moderator approves it.")
+        )
+    else:
+        messages.success(request, _("Your comment is posted."))
+    return redirect(comment_location(comment))
+
+
+@require_POST
+@login_required_or_401
+@limit_comments
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = published_comment_or_404(pk)
+    form = EditForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, first_error(form), status=400, article=comment.article, form=form)
+    try:
+        comment = comment_edit(comment=comment, user=request.user, body=form.cleaned_data["body"])
+    except CommentError as error:
+        return refuse(
+            request, error.message, status=error.status_code, article=comment.article, form=form
+        )
+    if request.htmx:
+        return _fragment(request, "comments/_comment.html", comment)
+    if comment.status == Comment.Status.PENDING:
+        messages.info(request, _("Your comment is updated and waits for a moderator."))
+    else:
+        messages.success(request, _("Your comment is updated."))
+    return redirect(comment_location(comment))
+
+
+@require_POST
+@login_required_or_401
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = published_comment_or_404(pk)
+    try:
+        comment = comment_delete(comment=comment, user=request.user)
+    except CommentError as error:
+        return refuse(request, error.message, status=error.status_code, article=comment.article)
+    keeps_placeholder = (
+        comment.parent_id is None
+        and Comment.objects.visible_to(None).filter(parent=comment, deleted_at=None).exists()
+    )
+    if request.htmx:
+        if keeps_placeholder:
+            return _fragment(request, "comments/_comment.html", comment)
+        # Nothing left to show: the whole thread item goes.
+        return retarget(HttpResponse(""), f"#item-{comment.pk}")
+    messages.success(request, _("Your comment is deleted."))
+    if keeps_placeholder:
+        return redirect(comment_location(comment))
+    return redirect(f"{comment.article.get_absolute_url()}#comments")
+
+
+@require_POST
+@login_required_or_401
+@ratelimit(scope="comment-reports", limit=20, period=3600, key="user")
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = published_comment_or_404(pk)
+    form = ReportForm(request.POST)
+    if not form.is_valid():
+        return refuse(request, first_error(form), status=400, article=comment.article)
+    try:
+        created = comment_report(
+            comment=comment, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except CommentError as error:
+        return refuse(request, error.message, status=error.status_code, article=comment.article)
+    if created:
+        message = _("Thank you for the report. A moderator will look at the comment.")
+    else:
+        message = _("You have already reported this comment.")
+    if request.htmx:
+        return HttpResponse(
+            format_html('<p class="comment__reported" role="status">{}</p>', message)
+        )
+    messages.info(request, message)
+    comment.refresh_from_db(fields=["status"])
+    if comment.is_counted:
+        return redirect(comment_location(comment))
+    return redirect(f"{comment.article.get_absolute_url()}#comments")
+
+
+@require_GET
+def permalink(request: HttpRequest, pk: int) -> HttpResponse:
+    """A comment's stable address: redirects to the thread page that shows it now."""
+    comment = published_comment_or_404(pk)
+    shown = comment.is_counted or (
+        comment.status == Comment.Status.PENDING
+        and (comment.user_id == request.user.pk or can_moderate(request.user))
+    )
+    if not shown:
+        raise Http404
+    return redirect(comment_location(comment))
