@@ -9,10 +9,12 @@ import io
 import warnings
 from pathlib import PurePosixPath
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -175,3 +177,19 @@ def srcset(index: dict, kind: str, storage=None) -> str:
     storage = storage or default_storage
     entries = sorted(index.get(kind, {}).items(), key=lambda item: int(item[0]))
     return ", ".join(f"{storage.url(path)} {width}w" for width, path in entries)
+
+
+class ValidatedImageFormField(forms.ImageField):
+    """Runs our checks before Django's, so a bomb gets our message, not "not an image"."""
+
+    def to_python(self, data):
+        if data not in self.empty_values:
+            validate_image_upload(data)
+        return super().to_python(data)
+
+
+class ArticleImageField(models.ImageField):
+    """An ImageField whose form field refuses oversized and hostile uploads clearly."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ValidatedImageFormField, **kwargs})

@@ -93,7 +93,7 @@ class Article(models.Model):
     body = models.TextField(
         _("body"), blank=True, help_text=_("HTML. Scripts and unsafe markup are removed on save.")
     )
-    image = models.ImageField(
+    image = images.ArticleImageField(
         _("featured image"),
         upload_to="articles/%Y/%m/",
         blank=True,

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFilter
@@ -26,7 +27,7 @@ from tqdm import tqdm
 
 from accounts.models import Author
 from articles.images import make_renditions
-from articles.models import Article, ArticleAuthor, Category
+from articles.models import Article, ArticleAuthor, ArticleViewDay, Category
 from articles.sanitize import reading_time, sanitize_html
 
 SECTIONS = {
@@ -285,6 +286,23 @@ class Command(BaseCommand):
         parts += [f"<p>{paragraph()}</p>" for _ in range(rng.randint(2, 5))]
         return "".join(parts)
 
+    def add_recent_views(self, articles: list[Article], now) -> None:
+        """Daily view buckets for the last few days, so "Most read" has something to show."""
+        today = timezone.localdate(now)
+        recent = [a for a in articles if a.is_public and (now - a.published_at).days < 3]
+        ArticleViewDay.objects.bulk_create(
+            [
+                ArticleViewDay(
+                    article=article,
+                    day=today - timedelta(days=back),
+                    views=random.Random(article.slug + str(back)).randint(5, 900),
+                )
+                for article in recent
+                for back in range(2)
+            ],
+            ignore_conflicts=True,
+        )
+
     def make_articles(self, *, total, batch_size, seed, sections, authors, tags, pool, progress):
         now = timezone.now()
         # Space stories so a few hundred cover two months and 100,000 cover about four years.
@@ -353,6 +371,10 @@ class Command(BaseCommand):
                     for article, (_, article_tags) in zip(made, extras, strict=True)
                     for tag in article_tags
                 )
+                ids = [article.pk for article in made]
+                # Demo stories were never edited after publication: no "Updated" line.
+                Article.objects.filter(pk__in=ids).update(updated_at=F("published_at"))
+                self.add_recent_views(made, now)
             created += len(made)
             bar.update(len(specs))
         bar.close()

@@ -1,0 +1,485 @@
+"""The reading pages: what they show, their HTML, pagination, caching and query budgets."""
+
+import json
+import re
+from datetime import timedelta
+from html.parser import HTMLParser
+
+import pytest
+from django.contrib.messages import constants as message_levels
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.urls import reverse
+from django.utils import timezone
+
+from articles.models import Article, ArticleAuthor
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+
+class PageChecker(HTMLParser):
+    """The HTML rules we can check without a validator: h1, ids, alt text, labels."""
+
+    def __init__(self):
+        super().__init__()
+        self.h1 = 0
+        self.ids: list[str] = []
+        self.images_without_alt = 0
+        self.headings: list[int] = []
+        self.labels_for: set[str] = set()
+        self.fields: list[tuple[str, dict]] = []
+        self.json_ld: list[str] = []
+        self._in_json_ld = False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag == "h1":
+            self.h1 += 1
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag == "img" and "alt" not in attrs:
+            self.images_without_alt += 1
+        if tag == "label" and attrs.get("for"):
+            self.labels_for.add(attrs["for"])
+        if tag in ("input", "select", "textarea") and attrs.get("type") not in (
+            "hidden",
+            "submit",
+            "button",
+        ):
+            self.fields.append((tag, attrs))
+        if tag == "script" and attrs.get("type") == "application/ld+json":
+            self._in_json_ld = True
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_json_ld = False
+
+    def handle_data(self, data):
+        if self._in_json_ld:
+            self.json_ld.append(data)
+
+
+def check_html(html: str) -> PageChecker:
+    page = PageChecker()
+    page.feed(html)
+    assert page.h1 == 1, f"expected one h1, found {page.h1}"
+    duplicates = {i for i in page.ids if page.ids.count(i) > 1}
+    assert not duplicates, f"duplicate ids: {duplicates}"
+    assert page.images_without_alt == 0
+    # Headings never skip a level going down (h2 → h4 would).
+    for before, after in zip(page.headings, page.headings[1:], strict=False):
+        assert after <= before + 1, f"heading order {page.headings}"
+    for tag, attrs in page.fields:
+        labelled = attrs.get("id") in page.labels_for or attrs.get("aria-label")
+        assert labelled, f"unlabelled {tag} {attrs}"
+    return page
+
+
+def json_ld(html: str) -> list[dict]:
+    page = PageChecker()
+    page.feed(html)
+    return [json.loads(block) for block in page.json_ld]
+
+
+@pytest.fixture(autouse=True)
+def _quiet_view_counting(settings):
+    # Folding the view buffer now and then would add queries to a random request.
+    settings.VIEW_FOLD_INTERVAL = 0
+
+
+@pytest.fixture
+def story(section, author):
+    article = ArticleFactory(
+        title="Council approves the new budget",
+        standfirst="The vote was closer than expected.",
+        body="<p>Councillors met on Tuesday.</p><h2>What next</h2><p>More.</p>",
+        category=section,
+        authors=[author],
+        image_caption="The council chamber",
+        image_credit="Jo Bloggs",
+    )
+    article.tags.add("Budget", "Local government")
+    Article.objects.filter(pk=article.pk).update(view_count=1234)
+    article.refresh_from_db()
+    return article
+
+
+def test_front_page_shows_lead_latest_sections_and_charts(client, section):
+    older = ArticleFactory(category=section, title="An older story")
+    lead = ArticleFactory(
+        category=section,
+        title="The lead story",
+        is_featured=True,
+        published_at=timezone.now() - timedelta(minutes=5),
+    )
+    other = CategoryFactory(name="Sport", slug="sport")
+    ArticleFactory(category=other, title="A sport story")
+
+    response = client.get(reverse("articles:home"))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_html(html)
+    assert response.context["lead"] == lead
+    assert older in response.context["latest"]
+    assert [s.slug for s, _ in response.context["section_blocks"]] == ["politics", "sport"]
+    assert "Most read" in html and "Top rated" in html
+    assert '<link rel="canonical" href="http://127.0.0.1:8000/">' in html
+
+
+def test_front_page_with_no_stories_says_so(client):
+    response = client.get(reverse("articles:home"))
+    assert response.status_code == 200
+    assert "No stories have been published yet." in response.content.decode()
+    check_html(response.content.decode())
+
+
+def test_article_page_shows_everything_a_reader_expects(client, story, author, section):
+    before = ArticleFactory(category=section, published_at=story.published_at - timedelta(hours=1))
+    after = ArticleFactory(
+        category=section, published_at=story.published_at + timedelta(minutes=1)
+    )
+
+    response = client.get(story.get_absolute_url())
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    check_html(html)
+    assert "<h1" in html and "Council approves the new budget" in html
+    assert "The vote was closer than expected." in html
+    assert f'href="{author.get_absolute_url()}"' in html
+    assert f'<time datetime="{story.published_at.isoformat()[:19]}' in html or (
+        f'datetime="{timezone.localtime(story.published_at).isoformat()}"' in html
+    )
+    assert "1,234 views" in html
+    assert f'href="{section.get_absolute_url()}"' in html
+    assert f'href="{reverse("articles:tag", args=["budget"])}"' in html
+    assert before.get_absolute_url() in html and after.get_absolute_url() in html
+    assert "Related stories" in html and "Most read" in html
+    assert "1 min read" in html
+
+
+def test_article_page_has_seo_tags_and_news_article_json_ld(client, story, author):
+    html = client.get(story.get_absolute_url()).content.decode()
+
+    canonical = "http://127.0.0.1:8000" + story.get_absolute_url()
+    assert f'<link rel="canonical" href="{canonical}">' in html
+    assert '<meta name="description" content="The vote was closer than expected.">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert '<meta name="twitter:card"' in html
+    blocks = {block["@type"]: block for block in json_ld(html)}
+    news = blocks["NewsArticle"]
+    assert news["headline"] == story.title
+    assert news["datePublished"] and news["dateModified"]
+    assert news["author"] == [
+        {
+            "@type": "Person",
+            "name": author.name,
+            "url": "http://127.0.0.1:8000" + author.get_absolute_url(),
+        }
+    ]
+    assert news["publisher"]["@type"] == "Organization"
+    assert news["articleSection"] == "Politics"
+    assert [item["position"] for item in blocks["BreadcrumbList"]["itemListElement"]] == [1, 2, 3]
+    assert "AggregateRating" not in html and "aggregateRating" not in html
+
+
+def test_json_ld_cannot_break_out_of_its_script_element(client, section):
+    article = ArticleFactory(category=section, title='Bad </script><script>alert("x")</script>')
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '</script><script>alert("x")' not in html
+    headlines = [b.get("headline") for b in json_ld(html)]
+    assert article.title in headlines
+
+
+def test_article_page_lists_several_authors_in_credited_order(client, section):
+    first, second = AuthorFactory(name="Zed First"), AuthorFactory(name="Abe Second")
+    article = ArticleFactory(category=section, authors=[first, second])
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert html.index("Zed First") < html.index("Abe Second")
+
+
+def test_article_page_shows_updated_time_only_after_a_real_update(client, story):
+    Article.objects.filter(pk=story.pk).update(
+        updated_at=story.published_at + timedelta(minutes=3)
+    )
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert "Updated" not in html
+    Article.objects.filter(pk=story.pk).update(updated_at=story.published_at + timedelta(hours=2))
+    html = client.get(story.get_absolute_url() + "?fresh").content.decode()
+    assert "Updated" in html
+
+
+def test_wrong_date_in_article_address_is_404(client, story):
+    url = reverse("articles:detail", args=[2001, "01", "01", story.slug])
+    assert client.get(url).status_code == 404
+    url = reverse("articles:detail", args=[2001, "xx", "01", story.slug])
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("page_type", ["section", "tag", "author"])
+def test_list_pages_show_their_stories_and_feed_links(client, story, author, section, page_type):
+    elsewhere = ArticleFactory(title="Somewhere else entirely")
+    url = {
+        "section": section.get_absolute_url(),
+        "tag": reverse("articles:tag", args=["budget"]),
+        "author": author.get_absolute_url(),
+    }[page_type]
+
+    response = client.get(url)
+
+    html = response.content.decode()
+    check_html(html)
+    assert story.title in html
+    assert elsewhere.title not in html
+    assert 'rel="alternate" type="application/rss+xml" title="' in html
+    feed = reverse(f"articles:feed-{page_type}-rss", args=[url.rstrip("/").split("/")[-1]])
+    assert feed in html
+
+
+def test_author_page_shows_profile(client, author, story):
+    html = client.get(author.get_absolute_url()).content.decode()
+    assert author.name in html and author.job_title in html and author.bio in html
+
+
+def test_unknown_section_tag_and_author_are_404(client):
+    assert client.get(reverse("articles:section", args=["nope"])).status_code == 404
+    assert client.get(reverse("articles:tag", args=["nope"])).status_code == 404
+    assert client.get(reverse("articles:author", args=["nope"])).status_code == 404
+
+
+def test_date_archives_list_the_stories_of_that_year_month_and_day(client, section):
+    when = timezone.make_aware(timezone.datetime(2025, 3, 14, 12, 0))
+    article = ArticleFactory(category=section, published_at=when, title="Pi day story")
+    ArticleFactory(category=section, published_at=when + timedelta(days=40), title="Later one")
+    urls = {
+        reverse("articles:archive"): True,
+        reverse("articles:archive-year", args=["2025"]): True,
+        reverse("articles:archive-month", args=["2025", "03"]): True,
+        reverse("articles:archive-day", args=["2025", "03", "14"]): True,
+        reverse("articles:archive-day", args=["2025", "03", "15"]): False,
+    }
+    for url, found in urls.items():
+        response = client.get(url)
+        if not found:
+            assert response.status_code == 404, url
+            continue
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        check_html(html)
+        assert article.title in html
+    day_html = client.get(reverse("articles:archive-day", args=["2025", "03", "14"])).content
+    assert b"Later one" not in day_html
+    assert client.get("/2025/13/").status_code == 404
+
+
+@pytest.fixture
+def many_stories(section, author):
+    when = timezone.now() - timedelta(days=1)
+    articles = ArticleFactory.create_batch(
+        25, category=section, authors=[author], published_at=when
+    )
+    for article in articles:
+        article.tags.add("Budget")
+    return articles
+
+
+@pytest.mark.parametrize(
+    "url_name, args",
+    [
+        ("articles:section", ["politics"]),
+        ("articles:tag", ["budget"]),
+        ("articles:archive", []),
+    ],
+)
+def test_pagination_has_stable_pages_and_404s_for_bad_ones(client, many_stories, url_name, args):
+    url = reverse(url_name, args=args)
+    first = client.get(url)
+    second = client.get(url + "?page=2")
+    assert first.status_code == 200 and second.status_code == 200
+    assert len(first.context["object_list"]) == 20
+    assert len(second.context["object_list"]) == 5
+    assert 'rel="next" href="?page=2"' in first.content.decode()
+    assert f'<link rel="canonical" href="http://127.0.0.1:8000{url}?page=2">' in (
+        second.content.decode()
+    )
+    for bad in ("?page=3", "?page=abc", "?page=0", "?page=-1", "?page=99999999999999999999"):
+        assert client.get(url + bad).status_code == 404, bad
+
+
+def test_author_pages_paginate_too(client, many_stories, author):
+    url = author.get_absolute_url()
+    assert client.get(url + "?page=2").status_code == 200
+    assert client.get(url + "?page=abc").status_code == 404
+    assert client.get(url + "?page=9").status_code == 404
+
+
+# Related stories ------------------------------------------------------------------------
+
+
+def test_related_stories_rank_pinned_then_shared_tags_then_section_then_recent(section):
+    sport = CategoryFactory(name="Sport", slug="sport")
+    base = timezone.now() - timedelta(days=3)
+    article = ArticleFactory(category=section, published_at=base)
+    article.tags.add("a", "b", "c")
+    recent_elsewhere = ArticleFactory(category=sport, published_at=base + timedelta(days=2))
+    same_section = ArticleFactory(category=section, published_at=base - timedelta(days=1))
+    one_tag = ArticleFactory(category=sport, published_at=base - timedelta(days=2))
+    one_tag.tags.add("a")
+    two_tags = ArticleFactory(category=sport, published_at=base - timedelta(days=5))
+    two_tags.tags.add("a", "b")
+    pinned = ArticleFactory(category=sport, published_at=base - timedelta(days=9))
+    article.pinned_related.add(pinned)
+    draft = ArticleFactory(category=section, status=Article.Status.DRAFT)
+    draft.tags.add("a", "b", "c")
+    article.pinned_related.add(draft)
+
+    from articles.related import related_articles
+
+    related = related_articles(article, limit=10)
+
+    assert related[:5] == [pinned, two_tags, one_tag, same_section, recent_elsewhere]
+    assert article not in related and draft not in related
+
+
+def test_related_stories_are_computed_in_one_query_and_cached(section, django_assert_num_queries):
+    from articles.related import related_articles
+
+    article = ArticleFactory(category=section)
+    article.tags.add("a")
+    for _ in range(6):
+        ArticleFactory(category=section).tags.add("a")
+    related_articles(article)  # warms ContentType's cache
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(1):
+        first = related_articles(article)
+    with django_assert_num_queries(0):
+        assert related_articles(article) == first
+    assert len(first) == 5
+
+
+# Query budgets ---------------------------------------------------------------------------
+
+ARTICLE_PAGE_BUDGET = 12
+FRONT_PAGE_BUDGET = 11
+
+
+def count_queries(client, url, django_assert_max_num_queries, budget):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    with django_assert_max_num_queries(budget), CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_article_page_query_count_does_not_grow_with_tags_authors_or_related(
+    client, section, django_assert_max_num_queries
+):
+    small = ArticleFactory(category=section, authors=[AuthorFactory()])
+    small.tags.add("one")
+    ArticleFactory(category=section).tags.add("one")
+    few = count_queries(
+        client, small.get_absolute_url(), django_assert_max_num_queries, ARTICLE_PAGE_BUDGET
+    )
+
+    big = ArticleFactory(category=section, authors=AuthorFactory.create_batch(6))
+    big.tags.add(*[f"tag {n}" for n in range(12)])
+    for n in range(12):
+        other = ArticleFactory(category=section, authors=AuthorFactory.create_batch(3))
+        other.tags.add(f"tag {n}", "tag 0")
+        big.pinned_related.add(other)
+    many = count_queries(
+        client, big.get_absolute_url(), django_assert_max_num_queries, ARTICLE_PAGE_BUDGET
+    )
+
+    assert many == few
+
+
+def test_front_page_query_count_does_not_grow_with_sections_or_stories(
+    client, django_assert_max_num_queries
+):
+    ArticleFactory(category=CategoryFactory(), authors=[AuthorFactory()], is_featured=True)
+    few = count_queries(client, "/", django_assert_max_num_queries, FRONT_PAGE_BUDGET)
+
+    for _ in range(8):
+        section = CategoryFactory()
+        for _ in range(5):
+            article = ArticleFactory(
+                category=section, authors=AuthorFactory.create_batch(2), is_featured=True
+            )
+            article.tags.add("x", "y")
+    many = count_queries(client, "/", django_assert_max_num_queries, FRONT_PAGE_BUDGET)
+
+    assert many == few
+
+
+@pytest.mark.parametrize("page_type", ["section", "tag", "author"])
+def test_list_page_query_count_is_fixed(
+    client, many_stories, author, section, page_type, django_assert_max_num_queries
+):
+    for article in many_stories[:10]:
+        ArticleAuthor.objects.create(article=article, author=AuthorFactory(), position=1)
+    url = {
+        "section": section.get_absolute_url(),
+        "tag": reverse("articles:tag", args=["budget"]),
+        "author": author.get_absolute_url(),
+    }[page_type]
+    count_queries(client, url, django_assert_max_num_queries, 6)
+
+
+# Caching ---------------------------------------------------------------------------------
+
+
+def test_anonymous_readers_share_a_cached_page(client, story, django_assert_num_queries):
+    first = client.get(story.get_absolute_url())
+    assert "public" in first["Cache-Control"] and "max-age=60" in first["Cache-Control"]
+    Article.objects.filter(pk=story.pk).update(title="Changed behind the cache")
+    second = client.get(story.get_absolute_url())
+    assert second.content == first.content
+    assert "public" in second["Cache-Control"]
+
+
+def test_logged_in_readers_get_a_fresh_private_page_that_is_never_cached(client, story, user):
+    client.force_login(user)
+    page = client.get(story.get_absolute_url())
+    assert "private" in page["Cache-Control"]
+    assert user.username in page.content.decode()
+
+    client.logout()
+    anonymous = client.get(story.get_absolute_url())
+    assert user.username not in anonymous.content.decode()
+
+    client.force_login(user)
+    Article.objects.filter(pk=story.pk).update(title="Fresh for members")
+    assert "Fresh for members" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_pages_with_messages_to_show_are_not_cached(client, rf, story):
+    request = rf.get("/")
+    storage = CookieStorage(request)
+    storage.add(message_levels.SUCCESS, "Thanks for your comment")
+    from django.http import HttpResponse
+
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies["messages"] = response.cookies["messages"].value
+
+    page = client.get(story.get_absolute_url())
+
+    assert "Thanks for your comment" in page.content.decode()
+    assert "private" in page["Cache-Control"]
+    del client.cookies["messages"]
+    assert "Thanks for your comment" not in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_front_page_is_cached_for_anonymous_readers(client, story):
+    first = client.get("/")
+    ArticleFactory(title="Brand new story")
+    assert client.get("/").content == first.content
