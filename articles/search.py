@@ -14,9 +14,11 @@ from django.contrib.postgres.search import (
     SearchRank,
     TrigramWordSimilarity,
 )
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, FloatField, Func, Prefetch, Q, TextField, Value
 from django.db.models.functions import Greatest
+from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +29,7 @@ from articles.models import Article, ArticleAuthor, Category
 
 CONFIG = "newsportal_search"
 MAX_QUERY_LENGTH = 200
+MAX_RESULTS = 1000
 MAX_TERMS = 12
 MAX_TERM_LENGTH = 60
 MIN_PREFIX_LENGTH = 3
@@ -86,14 +89,13 @@ def days_old():
     )
 
 
-def search_articles(*, query: str = "", section=None, author=None, date_from=None, date_to=None):
-    """Published articles matching the query and filters, best first.
+def to_search_query(query: str) -> SearchQuery | None:
+    tsquery = build_tsquery(query)
+    return SearchQuery(tsquery, search_type="raw", config=CONFIG) if tsquery else None
 
-    Without a query the filters alone select articles, newest first. The ranking is
-    PostgreSQL's ts_rank over the weighted vector, times a recency boost that halves within
-    a week and fades out over months, so a fresh story wins a tie but a headline match in an
-    older story still beats a passing mention in today's.
-    """
+
+def matching_articles(*, query: str = "", section=None, author=None, date_from=None, date_to=None):
+    """Published articles that contain every word of the query and pass the filters."""
     articles = Article.objects.published()
     if section is not None:
         articles = articles.in_section(section)
@@ -103,41 +105,70 @@ def search_articles(*, query: str = "", section=None, author=None, date_from=Non
         articles = articles.filter(published_at__date__gte=date_from)
     if date_to is not None:
         articles = articles.filter(published_at__date__lte=date_to)
-    articles = articles.select_related("category").prefetch_related(
-        Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
-    )
+    search_query = to_search_query(query)
+    if search_query is not None:
+        articles = articles.filter(search_vector=search_query)
+    return articles
 
-    tsquery = build_tsquery(query)
-    if tsquery is None:
+
+def ranked(articles, query: str):
+    """Matches best first, with highlighted headline and snippet; newest first without words.
+
+    The ranking is PostgreSQL's ts_rank over the weighted vector, times a recency boost
+    that halves within a week and fades out over months, so a fresh story wins a tie but
+    a headline match in an older story still beats a passing mention in today's.
+    """
+    articles = (
+        articles.defer("body", "search_vector")
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
+        )
+    )
+    search_query = to_search_query(query)
+    if search_query is None:
         return articles.order_by("-published_at", "-id")
-    search_query = SearchQuery(tsquery, search_type="raw", config=CONFIG)
     recency = Value(1.0) + Value(1.0) / (Value(1.0) + days_old() / Value(7.0))
     headline_options = {"config": CONFIG, "start_sel": START_SEL, "stop_sel": STOP_SEL}
-    return (
-        articles.filter(search_vector=search_query)
-        .annotate(
-            score=SearchRank(F("search_vector"), search_query) * recency,
-            title_headline=SearchHeadline(
-                "title", search_query, highlight_all=True, **headline_options
+    return articles.annotate(
+        score=SearchRank(F("search_vector"), search_query) * recency,
+        title_headline=SearchHeadline(
+            "title", search_query, highlight_all=True, **headline_options
+        ),
+        snippet=SearchHeadline(
+            Func(
+                F("standfirst"),
+                Value(" "),
+                strip_tags_sql(F("body")),
+                function="concat",
+                output_field=TextField(),
             ),
-            snippet=SearchHeadline(
-                Func(
-                    F("standfirst"),
-                    Value(" "),
-                    strip_tags_sql(F("body")),
-                    function="concat",
-                    output_field=TextField(),
-                ),
-                search_query,
-                max_words=35,
-                min_words=15,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-                **headline_options,
-            ),
-        )
-        .order_by("-score", "-published_at", "-id")
-    )
+            search_query,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+            **headline_options,
+        ),
+    ).order_by("-score", "-published_at", "-id")
+
+
+def search_articles(**criteria):
+    """Published articles matching ``criteria`` (see matching_articles), best first."""
+    return ranked(matching_articles(**criteria), criteria.get("query", ""))
+
+
+class CappedPaginator(Paginator):
+    """Counts at most MAX_RESULTS matches: counting every match of a common word costs as
+    much as ranking them, and nobody reads page 51."""
+
+    def __init__(self, *args, count_from, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_from = count_from
+
+    @cached_property
+    def count(self):
+        return self.count_from.order_by()[:MAX_RESULTS].count()
 
 
 def highlight(text: str) -> SafeString:
@@ -271,15 +302,20 @@ class SearchView(ListView):
 
     def get_queryset(self):
         if not self.form.has_criteria():
-            return Article.objects.none()
+            self.matches = Article.objects.none()
+            return self.matches
         data = self.form.cleaned_data
-        return search_articles(
+        self.matches = matching_articles(
             query=data["q"],
             section=data["section"],
             author=data["author"],
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
+        return ranked(self.matches, data["q"])
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        return CappedPaginator(queryset, per_page, count_from=self.matches, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -300,6 +336,8 @@ class SearchView(ListView):
         context.update(
             form=self.form,
             searching=self.form.has_criteria(),
+            results_capped=bool(context["paginator"])
+            and context["paginator"].count >= MAX_RESULTS,
             search_query=query,
             suggestion=suggestion,
             suggestion_query=suggestion_params.urlencode() if suggestion_params else "",

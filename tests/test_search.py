@@ -371,3 +371,14 @@ def test_search_articles_can_be_used_without_the_view(section):
     ArticleFactory(title="Ferry timetable changes", category=section)
 
     assert [a.title for a in search_articles(query="ferry")] == ["Ferry timetable changes"]
+
+
+def test_counting_stops_at_the_cap(client, section, monkeypatch):
+    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+    ArticleFactory.create_batch(5, category=section)
+
+    response = search(client, q="council")
+
+    assert response.context["paginator"].count == 3
+    assert response.context["results_capped"]
+    assert "The best 3 results" in response.content.decode()
