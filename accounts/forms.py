@@ -21,11 +21,17 @@ class LoginForm(AllauthLoginForm):
             self.fields["remember"].label = _("Remember me on this device")
 
 
+class AvatarInput(forms.ClearableFileInput):
+    template_name = "accounts/widgets/avatar_input.html"
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "avatar"]
-        widgets = {"avatar": forms.ClearableFileInput(attrs={"accept": "image/*"})}
+        widgets = {
+            "avatar": AvatarInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
+        }
         help_texts = {
             "avatar": _("A JPEG, PNG, GIF or WebP picture, at most %(size)s.")
             % {"size": filesizeformat(settings.AVATAR_MAX_BYTES)},

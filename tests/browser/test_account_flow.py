@@ -1,9 +1,12 @@
 import re
 
 import pytest
+from django.urls import reverse
+from PIL import Image
 from playwright.sync_api import expect
 
-from tests.factories import ArticleFactory, AuthorFactory
+from tests.factories import PASSWORD as FACTORY_PASSWORD
+from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,3 +103,34 @@ def test_login_and_signup_pages_at_desktop_and_phone_widths(
         screenshot(f"account-{name}-{width_name}", target=page)
     if viewport:
         page.context.close()
+
+
+def test_reader_sets_display_name_and_avatar_on_the_profile_page(
+    live_server, page, browser, screenshot, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    UserFactory(username="profiled", email="profiled@example.com")
+    picture = tmp_path / "me.png"
+    Image.new("RGB", (640, 480), (30, 90, 160)).save(picture)
+
+    page.goto(live_server.url + reverse("accounts:profile"))
+    log_in(page, "profiled", FACTORY_PASSWORD)
+    expect(page.get_by_role("heading", name="Your profile")).to_be_visible()
+    page.get_by_label("Display name").fill("Pat Profile")
+    page.get_by_label("Avatar").set_input_files(str(picture))
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.locator(".messages")).to_contain_text("Your profile is saved.")
+    expect(header(page)).to_contain_text("Pat Profile")
+    expect(page.locator("img.avatar")).to_be_visible()
+    screenshot("account-profile-desktop")
+
+    phone = browser.new_context(viewport=PHONE)
+    phone_page = phone.new_page()
+    phone_page.goto(live_server.url + reverse("account_login"))
+    log_in(phone_page, "profiled", FACTORY_PASSWORD)
+    phone_page.goto(live_server.url + reverse("accounts:profile"))
+    screenshot("account-profile-phone", target=phone_page)
+    assert phone_page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone_page.goto(live_server.url + reverse("account_change_password"))
+    screenshot("account-password-change-phone", target=phone_page)
+    phone.close()
