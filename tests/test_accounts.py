@@ -498,3 +498,37 @@ def test_account_emails_name_our_site_not_the_sites_framework_placeholder(
     body = mailoutbox[0].body
     assert "The Daily Test" in body
     assert "example.com!" not in body
+
+
+def test_with_mandatory_verification_signup_waits_for_the_emailed_link(
+    client, settings, mailoutbox
+):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    response = client.post(SIGNUP_URL, signup_data())
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert not is_logged_in(client)
+    link = re.search(r"https?://\S+/confirm-email/\S+", mailoutbox[0].body).group(0)
+    client.post(link)
+    assert EmailAddress.objects.get(email="new.reader@example.com").verified
+    response = client.post(LOGIN_URL, {"login": "newreader", "password": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert is_logged_in(client)
+
+
+def test_with_mandatory_verification_a_taken_email_is_not_revealed_but_its_owner_is_told(
+    client, settings, mailoutbox
+):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    UserFactory(username="owner", email="taken@example.com")
+    response = client.post(SIGNUP_URL, signup_data(email="Taken@example.com"))
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert User.objects.filter(email__iexact="taken@example.com").count() == 1
+    assert mailoutbox[0].to == ["taken@example.com"]
+
+
+@pytest.mark.parametrize("url", [LOGIN_URL, SIGNUP_URL, PROFILE_URL])
+def test_account_pages_stay_within_a_query_budget(client, url, django_assert_max_num_queries):
+    if url == PROFILE_URL:
+        client.force_login(UserFactory())
+    with django_assert_max_num_queries(8):
+        assert client.get(url).status_code == 200
