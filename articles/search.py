@@ -189,6 +189,17 @@ def highlight(text: str) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every piece of text was escaped above
 
 
+def with_ellipses(snippet: str, article) -> str:
+    """Mark a snippet cut from the middle of the text as such, at either end."""
+    snippet = snippet.strip()
+    plain = snippet.replace(START_SEL, "").replace(STOP_SEL, "")
+    if not (article.standfirst or plain).startswith(plain[:12]):
+        snippet = "… " + snippet
+    if not plain.endswith((".", "!", "?", "…", '"', "”")):
+        snippet += " …"
+    return snippet
+
+
 def trigrams(word: str) -> set[str]:
     # The same trigrams pg_trgm makes: lower case, two spaces before and one after.
     padded = f"  {word.lower()} "
@@ -275,6 +286,7 @@ class SearchForm(forms.Form):
             for key in data:
                 data.setlist(key, [value.replace("\x00", "") for value in data.getlist(key)])
             data["q"] = clean_query(data.get("q", ""))
+        kwargs.setdefault("label_suffix", "")
         super().__init__(data, **kwargs)
 
     def clean(self):
@@ -324,7 +336,9 @@ class SearchView(ListView):
             if hasattr(article, "snippet"):
                 article.title_html = highlight(article.title_headline)
                 # The body is HTML: its entities are decoded before the text is escaped again.
-                article.snippet_html = highlight(html.unescape(article.snippet))
+                article.snippet_html = highlight(
+                    with_ellipses(html.unescape(article.snippet), article)
+                )
         suggestion = None
         if query and context["paginator"] and not context["paginator"].count:
             suggestion = suggest(query)
