@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
@@ -41,6 +41,9 @@ def vote_cast(*, user: User, comment: Comment, value: int) -> VoteResult:
     """
     if value not in Vote.Value.values:
         raise VoteError(_("A vote is either up or down."))
+    # Every vote rewrites the comment's score, so it waits for this row lock anyway; taking
+    # it first makes "is there a vote already?" safe against the same reader's other clicks.
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
     if comment.user_id == user.pk:
         raise VoteError(_("You cannot vote on your own comment."), status_code=403)
     if not comment.is_counted:
@@ -48,16 +51,10 @@ def vote_cast(*, user: User, comment: Comment, value: int) -> VoteResult:
     if CommenterStatus.objects.filter(user=user, is_banned=True).exists():
         raise VoteError(_("Your account cannot vote on comments."), status_code=403)
 
-    existing = Vote.objects.select_for_update().filter(comment=comment, user=user).first()
+    existing = Vote.objects.filter(comment=comment, user=user).first()
     if existing is None:
-        try:
-            with transaction.atomic():
-                Vote.objects.create(comment=comment, user=user, value=value)
-        except IntegrityError:
-            # The same reader's other request inserted first; treat this one as a second click.
-            existing = Vote.objects.select_for_update().get(comment=comment, user=user)
-        else:
-            return _move_score(comment, delta=value, now=value)
+        Vote.objects.create(comment=comment, user=user, value=value)
+        return _move_score(comment, delta=value, now=value)
     if existing.value == value:
         existing.delete()
         return _move_score(comment, delta=-value, now=0)

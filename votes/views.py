@@ -26,6 +26,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
         result = vote_cast(user=request.user, comment=comment, value=value)
     except VoteError as error:
         return refuse(request, error.message, status=error.status_code, article=comment.article)
+    comment.score = result.score
     if request.htmx:
         annotate_for_viewer(comment, request.user, vote=result.value)
         return render(request, "votes/_vote.html", {"comment": comment})
