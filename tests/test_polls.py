@@ -1,9 +1,7 @@
-import threading
-
 import pytest
 from django.contrib.admin.sites import AdminSite
 from django.contrib.auth.models import AnonymousUser
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.db.models import Count
 from django.template import Context, Template
 from django.test import Client, RequestFactory
@@ -15,6 +13,7 @@ from articles.models import Article
 from polls.admin import PollAdmin, PollInline
 from polls.models import Poll, PollChoice, PollVote
 from polls.services import PollError, poll_vote
+from tests.concurrency import run_in_threads
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -349,27 +348,6 @@ def test_poll_admin_is_registered():
 
 
 # Concurrency --------------------------------------------------------------------------------
-
-
-def run_in_threads(count, work):
-    errors = []
-    barrier = threading.Barrier(count)
-
-    def worker(index):
-        try:
-            barrier.wait()
-            work(index)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,8 +1,6 @@
-import threading
-
 import pytest
 from django.contrib.messages import get_messages
-from django.db import IntegrityError, connection
+from django.db import IntegrityError
 from django.db.models import Count, Sum
 from django.template import Context, Template
 from django.test import Client, RequestFactory
@@ -14,6 +12,7 @@ from articles.models import Article
 from ratings.models import Rating
 from ratings.services import RatingError, rating_remove, rating_set
 from ratings.views import BROWSER_COOKIE
+from tests.concurrency import run_in_threads
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -380,27 +379,6 @@ def test_the_form_page_sends_anonymous_readers_to_log_in_without_the_setting(cli
 # Concurrency --------------------------------------------------------------------------------
 
 
-def run_in_threads(count, work):
-    errors = []
-    barrier = threading.Barrier(count)
-
-    def worker(index):
-        try:
-            barrier.wait()
-            work(index)
-        except Exception as error:  # noqa: BLE001 - reported by the assertion below
-            errors.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-
-
 @pytest.mark.django_db(transaction=True)
 def test_fifty_concurrent_raters_leave_exact_counters():
     article = ArticleFactory()
@@ -433,3 +411,16 @@ def test_concurrent_rate_and_remove_by_the_same_user_stay_exact():
 
     run_in_threads(30, work)
     assert counters(article) == fresh_aggregate(article)
+
+
+def test_the_ratings_admin_lists_ratings_but_cannot_change_them(article, staff_user):
+    rating_set(article=article, user=UserFactory(), stars=4)
+    client = Client()
+    client.force_login(staff_user)
+    response = client.get(reverse("admin:ratings_rating_changelist"))
+    assert response.status_code == 200
+    assert article.title in response.content.decode()
+    assert client.get(reverse("admin:ratings_rating_add")).status_code == 403
+    rating = Rating.objects.get()
+    client.post(reverse("admin:ratings_rating_delete", args=[rating.pk]), {"post": "yes"})
+    assert Rating.objects.filter(pk=rating.pk).exists()
