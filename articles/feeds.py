@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
@@ -83,11 +83,7 @@ class TagFeed(LatestArticlesFeed):
         return Tag.objects.get(slug=slug)
 
     def link(self, obj):
-        try:
-            return site_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
-        except NoReverseMatch:
-            # The tag page belongs to the reading pages; until it exists the feed still works.
-            return site_url(reverse("articles:home"))
+        return site_url(reverse("articles:tag", kwargs={"slug": obj.slug}))
 
     def description(self, obj):
         return _("The latest stories tagged “%(tag)s”.") % {"tag": obj.name}

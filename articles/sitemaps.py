@@ -1,4 +1,4 @@
-"""sitemap.xml (an index of articles, sections and authors) and the Google News sitemap."""
+"""sitemap.xml (an index of articles, sections, authors and tags) and a Google News sitemap."""
 
 from urllib.parse import urlsplit
 
@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_page
+from taggit.models import Tag
 
 from accounts.models import Author
 from articles.models import Article, Category
@@ -76,6 +77,22 @@ class AuthorSitemap(PublicSitemap):
         return author.lastmod
 
 
+class TagSitemap(PublicSitemap):
+    def items(self):
+        tagged = Article.objects.published().filter(tags=OuterRef("pk"))
+        return (
+            Tag.objects.annotate(lastmod=latest_update(tagged))
+            .filter(lastmod__isnull=False)
+            .order_by("pk")
+        )
+
+    def location(self, tag):
+        return reverse("articles:tag", kwargs={"slug": tag.slug})
+
+    def lastmod(self, tag):
+        return tag.lastmod
+
+
 class NewsSitemap(PublicSitemap):
     """Stories published in the last 48 hours, newest first, as Google News asks."""
 
@@ -94,7 +111,12 @@ class NewsSitemap(PublicSitemap):
         return article.updated_at
 
 
-SITEMAPS = {"articles": ArticleSitemap, "sections": SectionSitemap, "authors": AuthorSitemap}
+SITEMAPS = {
+    "articles": ArticleSitemap,
+    "sections": SectionSitemap,
+    "authors": AuthorSitemap,
+    "tags": TagSitemap,
+}
 
 
 @cache_page(600)

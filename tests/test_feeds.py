@@ -3,6 +3,7 @@ from email.utils import parsedate_to_datetime
 
 import pytest
 from defusedxml import ElementTree
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -137,6 +138,11 @@ def test_tag_feed_lists_only_tagged_public_articles(client, kind, section, hidde
     entries = rss_items(response) if kind == "rss" else atom_entries(response)
     titles = [e.findtext("title") or e.findtext(f"{ATOM}title") for e in entries]
     assert titles == ["Tagged"]
+    root = ElementTree.fromstring(response.content)
+    links = [root.findtext("channel/link")] + [
+        link.get("href") for link in root.findall(f"{ATOM}link") if link.get("rel") == "alternate"
+    ]
+    assert settings.SITE_URL + reverse("articles:tag", kwargs={"slug": "elections"}) in links
 
 
 @pytest.mark.parametrize("kind", ["rss", "atom"])

@@ -67,6 +67,7 @@ def test_index_lists_the_articles_sections_and_authors_sitemaps(client, article)
         absolute(section_url("articles")),
         absolute(section_url("sections")),
         absolute(section_url("authors")),
+        absolute(section_url("tags")),
     ]
     lastmods = [lastmod.text for lastmod in root.iter(f"{SM}lastmod")]
     assert timezone.datetime.fromisoformat(lastmods[0]) == article.updated_at
@@ -103,6 +104,16 @@ def test_sections_and_authors_sitemaps(client, section, author, article, hidden_
     assert absolute(section.get_absolute_url()) in sections
     assert absolute("/section/empty/") in sections
     assert authors == [absolute(author.get_absolute_url())]
+
+
+def test_tags_sitemap_lists_tags_of_public_articles(client, article, hidden_articles):
+    article.tags.add("Budget")
+    hidden_articles[0].tags.add("Embargoed")
+
+    root = parse(client.get(section_url("tags")))
+
+    assert locations(root) == [absolute(reverse("articles:tag", kwargs={"slug": "budget"}))]
+    assert root.findtext(f"{SM}url/{SM}lastmod") == article.updated_at.date().isoformat()
 
 
 def test_unknown_sitemap_section_is_404(client):
@@ -169,10 +180,11 @@ def test_news_sitemap_really_caps_at_1000(client, section):
     ("url", "budget"),
     [
         # Each also reads the Site row and the section menu, both cached in production.
-        (reverse("sitemap-index"), 8),  # a count and a latest lastmod per sitemap
+        (reverse("sitemap-index"), 10),  # a count and a latest lastmod per sitemap
         (section_url("articles"), 4),
         (section_url("sections"), 4),
         (section_url("authors"), 4),
+        (section_url("tags"), 4),
         (reverse("news-sitemap"), 4),
     ],
 )
