@@ -8,6 +8,7 @@ from django.views.generic import UpdateView
 
 from accounts.forms import ProfileForm
 from accounts.models import User
+from accounts.roles import author_for
 from accounts.services import profile_update
 
 
@@ -19,6 +20,9 @@ class ProfileView(LoginRequiredMixin, UpdateView):
     def get_object(self, queryset=None):
         # A copy: a rejected form must not leak its values into request.user (the header).
         return User.objects.get(pk=self.request.user.pk)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author_profile=author_for(self.object), **kwargs)
 
     def form_valid(self, form):
         avatar = form.cleaned_data.get("avatar")

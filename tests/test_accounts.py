@@ -11,6 +11,7 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts.models import User
+from accounts.roles import author_for, role_assign
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -532,3 +533,13 @@ def test_account_pages_stay_within_a_query_budget(client, url, django_assert_max
         client.force_login(UserFactory())
     with django_assert_max_num_queries(8):
         assert client.get(url).status_code == 200
+
+
+def test_profile_of_an_author_links_to_their_byline(client):
+    user = UserFactory(first_name="Bea", last_name="Byline")
+    role_assign(user=user, role="author")
+    client.force_login(user)
+    html = client.get(PROFILE_URL).content.decode()
+    profile = author_for(user)
+    assert profile.get_absolute_url() in html
+    assert reverse("admin:accounts_author_change", args=[profile.pk]) in html
