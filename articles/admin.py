@@ -209,6 +209,24 @@ class ArticleAdmin(VersionAdmin):
             return obj.get_absolute_url()
         return reverse("admin:articles_article_preview", args=[obj.pk])
 
+    # History: everyone with access sees it; restoring is an editor's call, because an old
+    # version can carry a publish time or a featured flag that authors may not set.
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not _editors_only(request):
+            raise PermissionDenied
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        if not _editors_only(request):
+            raise PermissionDenied
+        return super().recoverlist_view(request, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        if not _editors_only(request):
+            raise PermissionDenied
+        return super().recover_view(request, version_id, extra_context)
+
     # Preview ------------------------------------------------------------------------------
 
     def get_urls(self):

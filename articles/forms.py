@@ -50,7 +50,7 @@ class ArticleForm(forms.ModelForm):
     is_editor = False
 
     body = ProseEditorFormField(
-        label=_("body"),
+        label=_("Body"),
         required=False,
         config={"extensions": BODY_EDITOR_EXTENSIONS},
         sanitize=True,

@@ -451,3 +451,16 @@ def test_editor_gets_the_reader_poll_inline_at_the_end_of_the_form(editor_client
     models = [inline.formset.model._meta.label for inline in inlines]
     assert models[0] == "articles.ArticleAuthor"
     assert models[-1] == "polls.Poll"
+
+
+def test_restoring_an_old_version_is_for_editors_only(author_client, author_user, editor):
+    own = draft_by(author_user.author)
+    with reversion.create_revision():
+        reversion.set_user(editor)
+        own.save()
+    version = Version.objects.get_for_object(own).first()
+    revision_url = reverse("admin:articles_article_revision", args=[own.pk, version.pk])
+    assert author_client.get(revision_url).status_code == 403
+    assert author_client.get(reverse("admin:articles_article_recoverlist")).status_code == 403
+    history = author_client.get(reverse("admin:articles_article_history", args=[own.pk]))
+    assert history.status_code == 200
