@@ -1,5 +1,6 @@
 """Answers shared by the engagement actions (ratings, polls, comments, votes)."""
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html
@@ -18,3 +19,17 @@ def action_refused(
         return HttpResponse(body, status=status)
     context = {"message": message, "back_url": back_url, "status": status}
     return render(request, "action_refused.html", context, status=status)
+
+
+def log_in_first(request: HttpRequest, next_url: str, message: str) -> HttpResponse:
+    """Send an anonymous reader to log in and back to `next_url` (which may hold a #fragment).
+
+    htmx requests get 401 with an HX-Redirect header: htmx follows it even on an error
+    status, so the whole page goes to the log-in form.
+    """
+    login = redirect_to_login(next_url)
+    if getattr(request, "htmx", False):
+        response = action_refused(request, message, status=401)
+        response["HX-Redirect"] = login["Location"]
+        return response
+    return login

@@ -1,7 +1,6 @@
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from articles.models import Article
 from newsportal.ratelimit import ratelimit
-from newsportal.responses import action_refused
+from newsportal.responses import action_refused, log_in_first
 from polls.forms import VoteForm
 from polls.models import Poll, PollChoice, PollVote
 from polls.services import PollError, poll_vote
@@ -59,16 +58,6 @@ def poll_contexts(polls: list[Poll], user, *, personal: bool) -> list[dict]:
     return contexts
 
 
-def _login_first(request: HttpRequest, poll: Poll) -> HttpResponse:
-    login = redirect_to_login(poll.get_absolute_url())
-    if request.htmx:
-        # htmx follows HX-Redirect even on an error status: the whole page goes to log-in.
-        response = action_refused(request, _("Log in to vote."), status=401)
-        response["HX-Redirect"] = login["Location"]
-        return response
-    return login
-
-
 @require_POST
 @ratelimit(scope="polls", limit=30, period=60)
 def vote(request: HttpRequest, poll_id: int) -> HttpResponse:
@@ -77,7 +66,7 @@ def vote(request: HttpRequest, poll_id: int) -> HttpResponse:
         pk=poll_id,
     )
     if not request.user.is_authenticated:
-        return _login_first(request, poll)
+        return log_in_first(request, poll.get_absolute_url(), _("Log in to vote."))
     back_url = poll.get_absolute_url()
     if poll.is_closed:
         return action_refused(request, _("This poll has closed."), status=403, back_url=back_url)

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
 from newsportal.ratelimit import ratelimit
-from newsportal.responses import action_refused
+from newsportal.responses import action_refused, log_in_first
 from ratings.forms import RatingForm
 from ratings.models import Rating
 from ratings.services import RatingError, rating_remove, rating_set
@@ -85,16 +85,6 @@ def _rater(request: HttpRequest) -> tuple[dict | None, str | None]:
     return {"browser_key": browser_key(token)}, new_token
 
 
-def _login_first(request: HttpRequest, article: Article) -> HttpResponse:
-    login = redirect_to_login(f"{article.get_absolute_url()}#rating")
-    if request.htmx:
-        # htmx follows HX-Redirect even on an error status: the whole page goes to log-in.
-        response = action_refused(request, _("Log in to rate this article."), status=401)
-        response["HX-Redirect"] = login["Location"]
-        return response
-    return login
-
-
 def _done(
     request: HttpRequest, article: Article, message: str, new_token: str | None
 ) -> HttpResponse:
@@ -124,7 +114,7 @@ def rate(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _article_or_404(article_id)
     rater, new_token = _rater(request)
     if rater is None:
-        return _login_first(request, article)
+        return log_in_first(request, f"{article.get_absolute_url()}#rating", _("Log in to rate."))
     form = RatingForm(request.POST)
     if not form.is_valid():
         message = form.errors["stars"][0]
@@ -148,7 +138,7 @@ def remove(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _article_or_404(article_id)
     rater, _new_token = _rater(request)
     if rater is None:
-        return _login_first(request, article)
+        return log_in_first(request, f"{article.get_absolute_url()}#rating", _("Log in to rate."))
     removed = rating_remove(article=article, **rater)
     message = _("Your rating is removed.") if removed else _("You had not rated this article.")
     return _done(request, article, message, None)
