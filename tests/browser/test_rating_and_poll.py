@@ -1,6 +1,9 @@
 import re
 
 import pytest
+from django.conf import settings
+from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from polls.models import Poll, PollChoice
@@ -105,3 +108,30 @@ def test_without_javascript_every_action_posts_and_redirects_back(
         screenshot("rating-and-poll-no-js", page)
     finally:
         context.close()
+
+
+def test_a_refused_htmx_vote_shows_its_reason_next_to_the_form(
+    live_server, page, screenshot, story
+):
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+    page.goto(live_server.url + story.get_absolute_url())
+    page.evaluate("window.__samePage = true")
+    poll = page.locator(".poll")
+    poll.get_by_label("Yes").check()
+    # The poll closes while the reader is choosing.
+    Poll.objects.update(closes_at=timezone.now() - timezone.timedelta(seconds=1))
+    poll.get_by_role("button", name="Vote").click()
+    expect(poll.locator("[role=alert]")).to_have_text("This poll has closed.")
+    assert page.evaluate("window.__samePage") is True
+    screenshot("poll-refused-htmx")
