@@ -17,6 +17,9 @@ CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0.0.0 Sa
 def _database_buffer(settings):
     settings.VIEW_STORE = "database"
     settings.VIEW_FOLD_INTERVAL = 0
+    # Each test starts as a fresh process would: nothing remembered about readers.
+    tracking.recent_readers.clear()
+    tracking.next_fold_check = 0.0
 
 
 def views_on(article, days_ago, views):
