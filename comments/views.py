@@ -94,7 +94,16 @@ def published_comment_or_404(pk: int) -> Comment:
 def _fragment(request, template: str, comment: Comment, *, status: int = 200, **extra):
     annotate_for_viewer(comment, request.user)
     context = {"comment": comment, "article": comment.article, **extra}
-    return render(request, template, context, status=status)
+    return _with_count(render(request, template, context, status=status), comment.article_id)
+
+
+def _with_count(response: HttpResponse, article_id: int) -> HttpResponse:
+    """Add the article's fresh comment count, which htmx swaps into the heading."""
+    count = Article.objects.values_list("comment_count", flat=True).get(pk=article_id)
+    response.content += format_html(
+        '<span class="comments__count" id="comments-count" hx-swap-oob="true">({})</span>', count
+    ).encode()
+    return response
 
 
 @require_POST
@@ -174,7 +183,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
         if keeps_placeholder:
             return _fragment(request, "comments/_comment.html", comment)
         # Nothing left to show: the whole thread item goes.
-        return retarget(HttpResponse(""), f"#item-{comment.pk}")
+        return _with_count(retarget(HttpResponse(""), f"#item-{comment.pk}"), comment.article_id)
     messages.success(request, _("Your comment is deleted."))
     if keeps_placeholder:
         return redirect(comment_location(comment))

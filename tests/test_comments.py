@@ -547,6 +547,7 @@ def test_htmx_post_returns_the_new_comment_as_a_fragment(client, article, regula
     text = response.content.decode()
     assert response.status_code == 201
     assert f'id="item-{comment.pk}"' in text and "In place." in text
+    assert 'id="comments-count" hx-swap-oob="true">(1)</span>' in text
     assert "<html" not in text
 
 
@@ -712,3 +713,24 @@ def test_link_count_matches_what_becomes_clickable():
     assert services.link_count("no links here") == 0
     assert services.link_count("https://a.example and www.b.example and example.com") == 3
     assert services.link_count("javascript:alert(1)") == 0
+
+
+def test_anonymous_article_page_with_comments_stays_cacheable(client, article):
+    CommentFactory(article=article)
+    response = client.get(article.get_absolute_url())
+    assert "public" in response["Cache-Control"]
+    assert not response.cookies
+
+
+def test_a_newly_approved_comment_reaches_anonymous_readers_when_the_cached_copy_expires(
+    client, article
+):
+    from django.core.cache import cache
+
+    client.get(article.get_absolute_url())  # cached without the comment
+    waiting = comment_create(article=article, user=UserFactory(), body="Approved later.")
+    comment_moderate(comments=[waiting], status="approved", moderator=None)
+    # Within PAGE_CACHE_SECONDS the shared copy may be stale: that is the agreed bound.
+    assert "Approved later." not in client.get(article.get_absolute_url()).content.decode()
+    cache.clear()  # what the page cache's expiry does after PAGE_CACHE_SECONDS
+    assert "Approved later." in client.get(article.get_absolute_url()).content.decode()
