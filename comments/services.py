@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.html import urlize
 from django.utils.translation import gettext as _
@@ -271,7 +271,10 @@ def comment_moderate(*, comments: Iterable[Comment], status: str, moderator: Use
     """
     if status not in Status.values:
         raise CommentError(_("Unknown comment status “%(status)s”.") % {"status": status})
-    ids = [c.pk for c in comments]
+    if isinstance(comments, QuerySet):
+        ids = list(comments.values_list("pk", flat=True))
+    else:
+        ids = [c.pk for c in comments]
     # Locked in id order so that two moderators' bulk actions cannot deadlock.
     locked = list(Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     changed = [c for c in locked if c.status != status]

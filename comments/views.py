@@ -26,14 +26,38 @@ from comments.services import (
     comment_edit,
     comment_report,
 )
-from newsportal.ratelimit import ratelimit
+from newsportal.ratelimit import hit, ratelimit
+
+# (scope, key, limit, period): per account and per address. RATELIMITS overrides them.
+COMMENT_LIMITS = (
+    ("comments-user", "user", 5, 60),
+    ("comments-ip", "ip", 20, 600),
+)
 
 
 def limit_comments(view):
-    """5 comment writes a minute per account, 20 per 10 minutes per address (429 past
-    that); RATELIMITS in settings overrides the numbers."""
-    view = ratelimit(scope="comments-ip", limit=20, period=600, key="ip")(view)
-    return ratelimit(scope="comments-user", limit=5, period=60, key="user")(view)
+    """429 past COMMENT_LIMITS, on a page that gives the reader their text back."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        for scope, key, limit, period in COMMENT_LIMITS:
+            over, retry_after = hit(request, scope=scope, limit=limit, period=period, key=key)
+            if over:
+                message = _(
+                    "You are posting too often. Please wait %(seconds)d seconds and try again."
+                ) % {"seconds": retry_after}
+                response = refuse(
+                    request,
+                    message,
+                    status=429,
+                    article=_article_for(kwargs),
+                    form=CommentForm(request.POST),
+                )
+                response["Retry-After"] = str(retry_after)
+                return response
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def _article_for(kwargs) -> Article | None:
@@ -223,9 +247,11 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def permalink(request: HttpRequest, pk: int) -> HttpResponse:
     """A comment's stable address: redirects to the thread page that shows it now."""
     comment = published_comment_or_404(pk)
-    shown = comment.is_counted or (
-        comment.status == Comment.Status.PENDING
-        and (comment.user_id == request.user.pk or can_moderate(request.user))
+    # Moderators follow it from the admin whatever the status, to judge it in context.
+    shown = (
+        comment.is_counted
+        or (comment.status == Comment.Status.PENDING and comment.user_id == request.user.pk)
+        or can_moderate(request.user)
     )
     if not shown:
         raise Http404

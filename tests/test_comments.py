@@ -229,6 +229,10 @@ def test_too_many_comments_per_minute_get_429(client, article, regular):
     codes = [post_comment(client, article, body=f"Number {n}").status_code for n in range(6)]
     assert codes == [302] * 5 + [429]
     assert Comment.objects.filter(article=article, user=regular).count() == 5
+    refused = post_comment(client, article, body="Keep my words.")
+    assert "posting too often" in refused.content.decode()
+    assert "Keep my words." in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0
 
 
 def test_too_many_comments_from_one_address_get_429(client, article, settings):
