@@ -36,11 +36,14 @@ def _browser_token(request: HttpRequest) -> str | None:
     return request.get_signed_cookie(BROWSER_COOKIE, default=None, salt=BROWSER_COOKIE_SALT)
 
 
-def own_stars(request: HttpRequest, article: Article) -> int | None:
-    """The current reader's stars for the article: one query, none for anonymous readers."""
+def own_stars(request: HttpRequest, article: Article, token: str | None = None) -> int | None:
+    """The current reader's stars for the article: one query, none for anonymous readers.
+
+    `token` is a browser token handed out by this very response, not yet in the request.
+    """
     if request.user.is_authenticated:
         rater = {"user": request.user}
-    elif anonymous_allowed() and (token := _browser_token(request)):
+    elif anonymous_allowed() and (token := token or _browser_token(request)):
         rater = {"browser_key": browser_key(token)}
     else:
         return None
@@ -48,7 +51,12 @@ def own_stars(request: HttpRequest, article: Article) -> int | None:
 
 
 def widget_context(
-    request: HttpRequest, article: Article, *, personal: bool, status: str = ""
+    request: HttpRequest,
+    article: Article,
+    *,
+    personal: bool,
+    status: str = "",
+    token: str | None = None,
 ) -> dict:
     """Everything ratings/widget.html needs; counters come from the article row itself.
 
@@ -60,7 +68,7 @@ def widget_context(
     return {
         "article": article,
         "can_rate": can_rate,
-        "own_stars": own_stars(request, article) if can_rate else None,
+        "own_stars": own_stars(request, article, token) if can_rate else None,
         "offer_anonymous_form": not can_rate and anonymous_allowed(),
         "star_values": range(1, 6),
         "next_url": f"{article.get_absolute_url()}#rating",
@@ -90,7 +98,7 @@ def _done(
 ) -> HttpResponse:
     if request.htmx:
         article.refresh_from_db(fields=["rating_count", "rating_sum"])
-        context = widget_context(request, article, personal=True, status=message)
+        context = widget_context(request, article, personal=True, status=message, token=new_token)
         response = render(request, "ratings/widget_update.html", context)
     else:
         messages.success(request, message)

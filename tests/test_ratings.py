@@ -424,3 +424,23 @@ def test_the_ratings_admin_lists_ratings_but_cannot_change_them(article, staff_u
     rating = Rating.objects.get()
     client.post(reverse("admin:ratings_rating_delete", args=[rating.pk]), {"post": "yes"})
     assert Rating.objects.filter(pk=rating.pk).exists()
+
+
+def test_htmx_loads_the_anonymous_rating_form_in_place(anonymous_ratings, client, article):
+    response = client.get(
+        reverse("ratings:form", args=[article.pk]), headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert 'id="rating-body"' in html and "csrfmiddlewaretoken" in html
+
+
+def test_an_anonymous_htmx_rating_returns_the_widget_and_sets_the_browser_cookie(
+    anonymous_ratings, client, article
+):
+    response = client.post(rate_url(article), {"stars": "4"}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert BROWSER_COOKIE in response.cookies
+    assert response.cookies[BROWSER_COOKIE]["httponly"]
+    assert f'value="4" id="rating-{article.pk}-4" checked' in response.content.decode()
