@@ -24,6 +24,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache as memoize
+from functools import lru_cache
 from hashlib import sha256
 from typing import NamedTuple
 
@@ -42,8 +43,8 @@ from articles.models import Article, ArticleViewDay, ViewBuffer, ViewDedupe
 logger = logging.getLogger(__name__)
 
 # Crawlers, link-preview fetchers (chat apps and social sites unfurling a shared link),
-# monitors and HTTP libraries. A user agent that does not look like a browser at all
-# (no "Mozilla/" or "Opera/") is not counted either.
+# monitors and HTTP libraries, matched in lower case. A user agent that does not look like
+# a browser at all (no "Mozilla/" or "Opera/") is not counted either.
 BOT_USER_AGENT = re.compile(
     r"bot\b|bot/|crawl|spider|slurp|scrape|archiver|fetch|preview|"
     r"facebookexternalhit|facebookcatalog|meta-externalagent|embedly|quora link|outbrain|"
@@ -56,7 +57,6 @@ BOT_USER_AGENT = re.compile(
     r"node-fetch|undici|postman|insomnia|scrapy|httrack|ahrefs|semrush|mj12|dotbot|"
     r"petalbot|yandex|baiduspider|bytespider|sogou|gptbot|chatgpt|oai-searchbot|ccbot|"
     r"claudebot|claude-web|anthropic|perplexity|cohere|diffbot|applebot|bingpreview",
-    re.IGNORECASE,
 )
 BROWSER_USER_AGENT = re.compile(r"^(Mozilla|Opera)/")
 
@@ -72,8 +72,12 @@ def dedupe_window() -> timedelta:
     return timedelta(seconds=_setting("VIEW_DEDUPE_WINDOW", 30 * 60))
 
 
+@lru_cache(maxsize=4096)
 def is_bot(user_agent: str) -> bool:
-    return not BROWSER_USER_AGENT.match(user_agent) or bool(BOT_USER_AGENT.search(user_agent))
+    # Cached: readers share a few hundred user agents, and the pattern is long.
+    return not BROWSER_USER_AGENT.match(user_agent) or bool(
+        BOT_USER_AGENT.search(user_agent.lower())
+    )
 
 
 def is_countable_request(request: HttpRequest) -> bool:

@@ -30,14 +30,14 @@ from pathlib import Path
 BASE_DIR = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 DOC = BASE_DIR / "docs" / "performance.md"
-START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+MARKERS = "<!-- bench:{}:start -->", "<!-- bench:{}:end -->"
 BROWSER_UA = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "Chrome/131.0.0.0 Safari/537.36"
 )
 
-# Every request a different reader: the user agent carries a per-thread counter, so each
-# request makes a new reader key and is counted (the worst case for counting).
+# Every request a different reader: each comes from its own address (X-Real-IP, as set by a
+# reverse proxy), so each request makes a new reader key and is counted.
 NEW_READER_LUA = """
 local counter = 0
 local thread_id = 0
@@ -51,8 +51,10 @@ function init(args)
 end
 request = function()
   counter = counter + 1
-  local ua = string.format("%s reader-%d-%d", "BROWSER_UA", thread_id, counter)
-  return wrk.format(wrk.method, wrk.path, {["User-Agent"] = ua}, wrk.body)
+  local ip = string.format("10.%d.%d.%d", thread_id, math.floor(counter / 250) % 250,
+                           counter % 250)
+  return wrk.format(wrk.method, wrk.path,
+                    {["User-Agent"] = "BROWSER_UA", ["X-Real-IP"] = ip}, wrk.body)
 end
 """.replace("BROWSER_UA", BROWSER_UA)
 
@@ -67,6 +69,12 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
     parser.add_argument("--skip-seed", action="store_true")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", ""),
+        help="put the cache and the view buffer in this Redis (default: BENCH_REDIS_URL); "
+        "without it, local-memory cache and the PostgreSQL buffer",
+    )
     parser.add_argument("--output", type=Path, default=DOC)
     args = parser.parse_args()
 
@@ -77,7 +85,7 @@ def main() -> int:
         )
         return 2
 
-    env = bench_environment()
+    env = bench_environment(args.redis_url)
     print(f"Database: {redact(env['DATABASE_URL'])}")
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
@@ -160,8 +168,12 @@ def main() -> int:
     return 0
 
 
-def bench_environment() -> dict:
+def bench_environment(redis_url: str) -> dict:
     env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+        env["CACHE_KEY_PREFIX"] = "newsportal-bench"
     url = env.get("BENCH_DATABASE_URL") or env.get("DATABASE_URL")
     if not url:
         sys.path.insert(0, str(BASE_DIR))
@@ -178,6 +190,8 @@ def bench_environment() -> dict:
         SECURE_SSL_REDIRECT="0",
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
+        # As behind a reverse proxy: the reader's address comes from X-Real-IP.
+        VIEW_CLIENT_IP_HEADER="HTTP_X_REAL_IP",
         GUNICORN_MAX_REQUESTS="0",  # no worker recycling in the middle of a measurement
         PYTHONDONTWRITEBYTECODE="1",
     )
@@ -359,15 +373,18 @@ def write_report(args, env, target, results, elapsed) -> None:
     info = machine()
     by_name = {r["name"]: r for r in results}
     off = by_name["Article page, counting off"]["rps"]
+    config = "redis" if env.get("REDIS_URL") else "postgres"
+    start, end = (marker.format(config) for marker in MARKERS)
     lines = [
-        START,
+        start,
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC by `make bench` (bench/run.py).",
         "",
         f"- Machine: {info['cpus']} CPUs ({info['cpu']}), {info['memory']} memory, "
         f"{info['os']}, Python {info['python']}, PostgreSQL {database_version(env)}.",
         f"- Site: {target['articles']} published articles (`seed_demo --articles "
         f"{args.articles}`); cache: {'Redis' if env.get('REDIS_URL') else 'local memory'}; "
-        f"view buffer: {'Redis' if env.get('REDIS_URL') else 'PostgreSQL'}.",
+        f"view buffer: {'Redis' if env.get('REDIS_URL') else 'PostgreSQL'}; "
+        "reader address from `X-Real-IP`.",
         f"- Server: gunicorn, {args.workers} gthread workers × 4 threads, DEBUG off, "
         "on the same machine as wrk and PostgreSQL (so they share the CPUs).",
         f"- Load: `wrk --latency -t{args.threads} -c{args.connections} -d{args.duration}s` "
@@ -404,16 +421,15 @@ def write_report(args, env, target, results, elapsed) -> None:
             f"(median of rounds {', '.join(f'{c:+.1f}' for c in costs)} %; "
             f"{by_name[name]['rps']:.0f} against {off:.0f} requests/s; positive means slower)."
         )
-    lines.append(END)
+    lines.append(end)
     block = "\n".join(lines)
 
-    text = (
-        args.output.read_text() if args.output.exists() else f"# Performance\n\n{START}\n{END}\n"
-    )
-    if START not in text:
-        text = text.rstrip("\n") + f"\n\n## Benchmark results\n\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    tail = rest.split(END, 1)[1]
+    title = "With Redis" if config == "redis" else "Without Redis"
+    text = args.output.read_text() if args.output.exists() else "# Performance\n"
+    if start not in text:
+        text = text.rstrip("\n") + f"\n\n### {title}\n\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
     args.output.write_text(head + block + tail)
 
 
