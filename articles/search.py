@@ -308,9 +308,15 @@ class SearchView(ListView):
     def get(self, request, *args, **kwargs):
         self.form = SearchForm(request.GET or None)
         response = super().get(request, *args, **kwargs)
-        if self.form.is_bound and not self.form.is_valid():
+        # htmx only swaps in 2xx answers, and the results fragment explains the errors itself.
+        if self.form.is_bound and not self.form.is_valid() and not request.htmx:
             response.status_code = 400
         return response
+
+    def get_template_names(self):
+        if self.request.htmx:
+            return [f"{self.template_name}#results"]
+        return [self.template_name]
 
     def get_queryset(self):
         if not self.form.has_criteria():

@@ -382,3 +382,22 @@ def test_counting_stops_at_the_cap(client, section, monkeypatch):
     assert response.context["paginator"].count == 3
     assert response.context["results_capped"]
     assert "The best 3 results" in response.content.decode()
+
+
+def test_htmx_requests_get_only_the_results_fragment(client, article):
+    response = client.get(reverse("articles:search"), {"q": "council"}, HTTP_HX_REQUEST="true")
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert content.lstrip().startswith('<section class="search-results" id="search-results"')
+    assert "<html" not in content
+    assert article.title.split()[0] in content
+
+
+def test_htmx_requests_with_bad_filters_explain_the_error_in_the_fragment(client, article):
+    response = client.get(
+        reverse("articles:search"), {"q": "council", "date_from": "soon"}, HTTP_HX_REQUEST="true"
+    )
+
+    assert response.status_code == 200
+    assert "From: Enter a valid date." in response.content.decode()

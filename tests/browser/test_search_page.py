@@ -58,3 +58,26 @@ def test_the_search_page_fits_a_phone(live_server, browser, screenshot, stories)
     assert width <= 390
     screenshot("search-results-phone", target=phone)
     context.close()
+
+
+def test_results_follow_the_typing_with_javascript(live_server, page, stories):
+    page.goto(live_server.url + reverse("articles:search"))
+
+    page.get_by_label("Search for").press_sequentially("caf", delay=30)
+
+    expect(page.locator(".search-result")).to_have_count(1)
+    assert "?q=caf&" in page.url
+    page.get_by_label("Section", exact=True).select_option("sport")
+    expect(page.get_by_role("heading", name="No results")).to_be_visible()
+
+
+def test_search_works_without_javascript(live_server, browser, stories):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("articles:search"))
+
+    page.get_by_label("Search for").fill("budget")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page.locator(".search-result")).to_have_count(2)
+    context.close()
