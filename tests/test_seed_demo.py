@@ -3,7 +3,9 @@
 import io
 
 import pytest
+from django.apps import apps
 from django.core.management import call_command
+from django.db.models import F
 from taggit.models import TaggedItem
 
 from accounts.models import Author
@@ -28,6 +30,10 @@ def counts():
         Article.objects.count(),
         ArticleAuthor.objects.count(),
         TaggedItem.objects.count(),
+        apps.get_model("ratings", "Rating").objects.count(),
+        apps.get_model("comments", "Comment").objects.count(),
+        apps.get_model("polls", "PollVote").objects.count(),
+        sum(Article.objects.values_list("rating_count", flat=True)),
     )
 
 
@@ -45,6 +51,10 @@ def test_seed_demo_builds_a_realistic_site():
     assert article.image_width and article.reading_time >= 1
     assert article.bylines.exists() and article.tags.exists()
     assert "<script" not in article.body
+    assert published.filter(rating_count__gt=0).exists()
+    assert apps.get_model("comments", "Comment").objects.exists()
+    assert apps.get_model("polls", "Poll").objects.exists()
+    assert not Article.objects.filter(updated_at__gt=F("published_at")).exists()
 
 
 def test_seed_demo_run_twice_adds_nothing_the_second_time():

@@ -11,14 +11,15 @@ generated images.
 import io
 import json
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image, ImageDraw, ImageFilter
@@ -120,8 +121,40 @@ PALETTES = [
     ((90, 70, 50), (170, 210, 240)), ((45, 45, 45), (230, 80, 120)),
     ((0, 70, 140), (255, 210, 0)), ((120, 140, 60), (30, 30, 60)),
 ]  # fmt: skip
+COMMENTS = [
+    "Really useful explainer, thank you.",
+    "I'm not convinced: where is the money coming from?",
+    "This affects our street directly. Glad someone is reporting on it.",
+    "Good piece, but the headline oversells it a bit.",
+    "We were promised this five years ago.",
+    "Can you follow up on what happens next month?",
+]  # fmt: skip
+REPLIES = [
+    "Agreed, the second half of the article covers that.",
+    "I read it differently, but fair point.",
+    "Same here.",
+]  # fmt: skip
+ENGAGED_ARTICLES = 30
+DEMO_READERS = 12
 IMAGE_SIZE = (1600, 900)
 DEMO_IMAGE_DIR = "demo"
+
+
+@contextmanager
+def given_timestamps():
+    """Let bulk_create store our created_at/updated_at instead of "now".
+
+    Setting them in the INSERT saves rewriting every row (and its index entries) afterwards.
+    """
+    fields = [Article._meta.get_field(name) for name in ("created_at", "updated_at")]
+    saved = [(field.auto_now, field.auto_now_add) for field in fields]
+    for field in fields:
+        field.auto_now = field.auto_now_add = False
+    try:
+        yield
+    finally:
+        for field, (auto_now, auto_now_add) in zip(fields, saved, strict=True):
+            field.auto_now, field.auto_now_add = auto_now, auto_now_add
 
 
 class Command(BaseCommand):
@@ -149,6 +182,7 @@ class Command(BaseCommand):
             pool=pool,
             progress=not options["no_progress"],
         )
+        self.add_engagement(options["seed"])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo site ready: {len(sections)} sections, {len(authors)} authors, "
@@ -286,6 +320,92 @@ class Command(BaseCommand):
         parts += [f"<p>{paragraph()}</p>" for _ in range(rng.randint(2, 5))]
         return "".join(parts)
 
+    def add_engagement(self, seed: int) -> None:
+        """Readers, ratings, comments and a poll on the newest stories, through each app's
+        own services so the counters stay exact. Skipped for apps that are not there."""
+        rng = random.Random(seed)
+        readers = self.make_readers()
+        newest = list(Article.objects.published().order_by("-published_at")[:ENGAGED_ARTICLES])
+        self.add_ratings(rng, readers, newest)
+        self.add_comments(rng, readers, newest)
+        self.add_poll(rng, readers, newest[:1])
+
+    def make_readers(self) -> list:
+        User = get_user_model()
+        readers = []
+        for number, name in enumerate(FIRST_NAMES[:DEMO_READERS]):
+            username = f"demo-{slugify(name)}"
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "email": f"{username}@example.com",
+                    "display_name": f"{name} {LAST_NAMES[number][0]}.",
+                },
+            )
+            if created:
+                user.set_unusable_password()
+                user.save(update_fields=["password"])
+            readers.append(user)
+        return readers
+
+    def add_ratings(self, rng, readers, articles) -> None:
+        try:
+            from ratings.services import RatingError, rating_set
+        except ImportError:
+            return
+        for article in articles:
+            mood = rng.randint(2, 5)
+            for reader in rng.sample(readers, rng.randint(0, len(readers))):
+                stars = max(1, min(5, mood + rng.choice((-1, 0, 0, 1))))
+                try:
+                    rating_set(article=article, user=reader, stars=stars)
+                except RatingError:
+                    return
+
+    def add_comments(self, rng, readers, articles) -> None:
+        try:
+            from comments.models import Comment
+            from comments.services import CommentError, comment_create
+        except ImportError:
+            return
+        if Comment.objects.filter(user__in=readers).exists():
+            return  # seeded before: running again adds nothing
+        for article in articles:
+            for _ in range(rng.randint(0, 4)):
+                try:
+                    comment = comment_create(
+                        article=article, user=rng.choice(readers), body=rng.choice(COMMENTS)
+                    )
+                    if rng.random() < 0.5:
+                        comment_create(
+                            article=article,
+                            user=rng.choice(readers),
+                            body=rng.choice(REPLIES),
+                            parent=comment,
+                        )
+                except CommentError:
+                    break
+
+    def add_poll(self, rng, readers, articles) -> None:
+        try:
+            from polls.models import Poll, PollChoice
+            from polls.services import PollError, poll_vote
+        except ImportError:
+            return
+        for article in articles:
+            if Poll.objects.filter(article=article).exists():
+                continue
+            poll = Poll.objects.create(article=article, question="Did the council get this right?")
+            choices = [
+                PollChoice.objects.create(poll=poll, text=text, position=position)
+                for position, text in enumerate(("Yes", "No", "Not sure"))
+            ]
+            for reader in readers:
+                try:
+                    poll_vote(poll=poll, choice=rng.choice(choices), user=reader)
+                except PollError:
+                    break
+
     def add_recent_views(self, articles: list[Article], now) -> None:
         """Daily view buckets for the last few days, so "Most read" has something to show."""
         today = timezone.localdate(now)
@@ -355,11 +475,14 @@ class Command(BaseCommand):
                         image_caption=f"A scene linked to {topic}." if image else "",
                         image_credit="Newsportal Pictures" if image else "",
                         view_count=rng.randint(0, 5000),
+                        # Never edited after publication: no "Updated" line on the page.
+                        created_at=published_at,
+                        updated_at=published_at,
                     )
                 )
                 byline = rng.sample(authors, 1 if rng.random() < 0.8 else 2)
                 extras.append((byline, rng.sample(tags, rng.randint(1, 4))))
-            with transaction.atomic():
+            with transaction.atomic(), given_timestamps():
                 made = Article.objects.bulk_create(rows)
                 ArticleAuthor.objects.bulk_create(
                     ArticleAuthor(article=article, author=author, position=position)
@@ -371,11 +494,14 @@ class Command(BaseCommand):
                     for article, (_, article_tags) in zip(made, extras, strict=True)
                     for tag in article_tags
                 )
-                ids = [article.pk for article in made]
-                # Demo stories were never edited after publication: no "Updated" line.
-                Article.objects.filter(pk__in=ids).update(updated_at=F("published_at"))
                 self.add_recent_views(made, now)
             created += len(made)
             bar.update(len(specs))
         bar.close()
+        if created:
+            # Fresh statistics, or the planner keeps its empty-table estimates for a while.
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "ANALYZE articles_article, taggit_taggeditem, articles_articleauthor"
+                )
         return created
