@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, FloatField, Func, Prefetch, Q, TextField, Value
 from django.db.models.functions import Greatest
+from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -311,6 +312,7 @@ class SearchView(ListView):
         # htmx only swaps in 2xx answers, and the results fragment explains the errors itself.
         if self.form.is_bound and not self.form.is_valid() and not request.htmx:
             response.status_code = 400
+        patch_vary_headers(response, ["HX-Request"])
         return response
 
     def get_template_names(self):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from articles.models import Article
 from articles.search import build_tsquery, clean_query, highlight, search_articles
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.test_article_pages import check_html
 
 pytestmark = pytest.mark.django_db
 
@@ -401,3 +402,12 @@ def test_htmx_requests_with_bad_filters_explain_the_error_in_the_fragment(client
 
     assert response.status_code == 200
     assert "From: Enter a valid date." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{}, {"q": "council"}, {"q": "xylophone"}, {"q": "council", "date_from": "soon"}],
+    ids=["empty", "results", "no-results", "errors"],
+)
+def test_search_page_html_follows_the_rules(client, article, params):
+    check_html(search(client, **params).content.decode())
