@@ -208,6 +208,10 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "20/m/ip,5/5m/key"),
     "signup": os.environ.get("ACCOUNT_RATE_LIMIT_SIGNUP", "10/h/ip"),
 }
+# Behind N proxies of ours, the reader's address is the Nth from the right in X-Forwarded-For;
+# or name a header the proxy sets (e.g. "X-Real-IP"). Unset, per-address limits see the proxy.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 AVATAR_MAX_PIXELS = env_int("AVATAR_MAX_PIXELS", 4096 * 4096)
 

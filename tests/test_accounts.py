@@ -543,3 +543,22 @@ def test_profile_of_an_author_links_to_their_byline(client):
     profile = author_for(user)
     assert profile.get_absolute_url() in html
     assert reverse("admin:accounts_author_change", args=[profile.pk]) in html
+
+
+def test_behind_a_trusted_proxy_failed_logins_are_counted_per_reader_address(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
+    UserFactory(username="victim")
+    for n in range(3):
+        client.post(
+            LOGIN_URL,
+            {"login": f"someone{n}", "password": "guess"},
+            headers={"x-forwarded-for": "203.0.113.7"},
+        )
+    response = client.post(
+        LOGIN_URL,
+        {"login": "victim", "password": PASSWORD},
+        headers={"x-forwarded-for": "198.51.100.20"},
+    )
+    assert response.status_code == 302
+    assert is_logged_in(client)
