@@ -562,3 +562,11 @@ def test_behind_a_trusted_proxy_failed_logins_are_counted_per_reader_address(cli
     )
     assert response.status_code == 302
     assert is_logged_in(client)
+
+
+def test_logging_in_and_out_says_so_in_our_words(client):
+    UserFactory(username="reader", display_name="Rea Der")
+    response = client.post(LOGIN_URL, {"login": "reader", "password": PASSWORD}, follow=True)
+    assert "Welcome, Rea Der. You are logged in." in response.content.decode()
+    response = client.post(reverse("account_logout"), follow=True)
+    assert "You are logged out." in response.content.decode()
