@@ -100,6 +100,7 @@ class ArticleAdmin(VersionAdmin):
     actions = (
         "publish_now",
         "unpublish",
+        "archive",
         "feature",
         "unfeature",
         "open_comments",
@@ -288,6 +289,16 @@ class ArticleAdmin(VersionAdmin):
             services.article_unpublish,
             lambda n: ngettext("Unpublished %d article.", "Unpublished %d articles.", n) % n,
             _("Unpublished from the article list."),
+        )
+
+    @admin.action(description=_("Archive (off the site, kept)"), permissions=["publish"])
+    def archive(self, request, queryset):
+        self._run_each(
+            request,
+            queryset,
+            services.article_archive,
+            lambda n: ngettext("Archived %d article.", "Archived %d articles.", n) % n,
+            _("Archived from the article list."),
         )
 
     @admin.action(description=_("Feature on the front page"), permissions=["publish"])

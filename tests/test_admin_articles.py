@@ -342,6 +342,7 @@ def test_unpublish_action_takes_articles_off_the_site(editor_client, article):
 @pytest.mark.parametrize(
     ("action", "field", "expected"),
     [
+        ("archive", "status", Article.Status.ARCHIVED),
         ("feature", "is_featured", True),
         ("close_comments", "comments_mode", Article.Comments.CLOSED),
     ],
