@@ -125,3 +125,30 @@ def test_reader_comments_replies_and_votes_without_javascript(
         context.close()
     assert reply.parent_id == other.pk
     assert Comment.objects.get(pk=other.pk).score == -1
+
+
+def test_newcomer_sees_the_counter_stop_an_over_long_comment_and_waits_for_moderation(
+    live_server, page, screenshot, scene, settings
+):
+    settings.COMMENTS_MAX_LENGTH = 40
+    article, _other, _reader = scene
+    UserFactory(username="newbie")
+    page.goto(live_server.url + article.get_absolute_url())
+    screenshot("comments-anonymous")
+    comments(page).get_by_role("link", name="Log in to comment").click()
+    log_in(page, "newbie")
+
+    box = page.get_by_label("Your comment", exact=True)
+    button = comments(page).get_by_role("button", name="Post comment")
+    box.fill("This is far too long for the tiny limit set here.")
+    counter = comments(page).locator("#body-new-counter")
+    expect(counter).to_have_text("9 characters too many (the limit is 40).")
+    expect(counter).to_have_attribute("role", "alert")
+    expect(button).to_be_disabled()
+    box.fill("Short and sweet.")
+    expect(button).to_be_enabled()
+    button.click()
+    waiting = comments(page).locator(".comment--pending", has_text="Short and sweet.")
+    expect(waiting).to_contain_text("Awaiting moderation")
+    screenshot("comments-pending-in-place")
+    assert Comment.objects.get(body="Short and sweet.").status == "pending"
