@@ -4,10 +4,12 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_page
 from taggit.models import Tag
 
 from accounts.models import Author
@@ -18,6 +20,11 @@ FEED_SIZE = 30
 
 
 class LatestArticlesFeed(Feed):
+    # Feed readers poll often; five minutes of staleness costs nobody anything.
+    @method_decorator(cache_page(300))
+    def __call__(self, request, *args, **kwargs):
+        return super().__call__(request, *args, **kwargs)
+
     def title(self, obj):
         return f"{obj.name} | {settings.SITE_NAME}" if obj else settings.SITE_NAME
 

@@ -112,15 +112,16 @@ def matching_articles(*, query: str = "", section=None, author=None, date_from=N
     return articles
 
 
-def ranked(articles, query: str):
-    """Matches best first, with highlighted headline and snippet; newest first without words.
+def ranked(articles, query: str, *, newest_first: bool = False):
+    """Matches best first (or newest first), with highlighted headline and snippet.
 
     The ranking is PostgreSQL's ts_rank over the weighted vector, times a recency boost
     that halves within a week and fades out over months, so a fresh story wins a tie but
     a headline match in an older story still beats a passing mention in today's.
     """
     articles = (
-        articles.defer("body", "search_vector")
+        articles.order_by("-published_at", "-id")
+        .defer("body", "search_vector")
         .select_related("category")
         .prefetch_related(
             Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
@@ -128,11 +129,14 @@ def ranked(articles, query: str):
     )
     search_query = to_search_query(query)
     if search_query is None:
-        return articles.order_by("-published_at", "-id")
+        return articles
     recency = Value(1.0) + Value(1.0) / (Value(1.0) + days_old() / Value(7.0))
     headline_options = {"config": CONFIG, "start_sel": START_SEL, "stop_sel": STOP_SEL}
+    if not newest_first:
+        articles = articles.annotate(
+            score=SearchRank(F("search_vector"), search_query) * recency
+        ).order_by("-score", "-published_at", "-id")
     return articles.annotate(
-        score=SearchRank(F("search_vector"), search_query) * recency,
         title_headline=SearchHeadline(
             "title", search_query, highlight_all=True, **headline_options
         ),
@@ -151,7 +155,7 @@ def ranked(articles, query: str):
             fragment_delimiter=" … ",
             **headline_options,
         ),
-    ).order_by("-score", "-published_at", "-id")
+    )
 
 
 def search_articles(**criteria):
@@ -278,6 +282,11 @@ class SearchForm(forms.Form):
     date_to = forms.DateField(
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    sort = forms.ChoiceField(
+        label=_("Order"),
+        choices=[("", _("Best match")), ("newest", _("Newest first"))],
+        required=False,
+    )
 
     def __init__(self, data=None, **kwargs):
         if data is not None:
@@ -298,7 +307,9 @@ class SearchForm(forms.Form):
         return cleaned
 
     def has_criteria(self) -> bool:
-        return self.is_valid() and any(self.cleaned_data.values())
+        return self.is_valid() and any(
+            value for name, value in self.cleaned_data.items() if name != "sort"
+        )
 
 
 class SearchView(ListView):
@@ -332,7 +343,7 @@ class SearchView(ListView):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-        return ranked(self.matches, data["q"])
+        return ranked(self.matches, data["q"], newest_first=data["sort"] == "newest")
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return CappedPaginator(queryset, per_page, count_from=self.matches, **kwargs)

@@ -191,3 +191,13 @@ def test_feed_query_count_does_not_grow_with_items(client, section, django_asser
 
     with django_assert_max_num_queries(5):
         assert len(rss_items(client.get(reverse("articles:feed-rss")))) == 10
+
+
+def test_feeds_are_cached_for_a_few_minutes(client, section, django_assert_num_queries):
+    ArticleFactory(title="First", category=section)
+    client.get(reverse("articles:feed-rss"))
+
+    with django_assert_num_queries(0):
+        response = client.get(reverse("articles:feed-rss"))
+    assert response.status_code == 200
+    assert "max-age=300" in response["Cache-Control"]

@@ -411,3 +411,15 @@ def test_htmx_requests_with_bad_filters_explain_the_error_in_the_fragment(client
 )
 def test_search_page_html_follows_the_rules(client, article, params):
     check_html(search(client, **params).content.decode())
+
+
+def test_results_can_be_ordered_newest_first(client, section):
+    ArticleFactory(title="Ferry strike", published_at=days_ago(5), category=section)
+    ArticleFactory(
+        title="Weather", body="<p>The ferry runs.</p>", published_at=days_ago(1), category=section
+    )
+
+    assert titles(search(client, q="ferry")) == ["Ferry strike", "Weather"]
+    assert titles(search(client, q="ferry", sort="newest")) == ["Weather", "Ferry strike"]
+    assert search(client, sort="newest").context["searching"] is False
+    assert search(client, q="ferry", sort="oldest").status_code == 400
