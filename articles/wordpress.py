@@ -422,6 +422,13 @@ class Importer:
         items = self.export.items
         for item in self.progress(items):
             self.item(item)
+        featured = {item.meta.get("_thumbnail_id") for item in items}
+        for attachment in self.attachments.values():
+            if attachment.id not in featured:
+                self.report.skip(
+                    f"attachment {attachment.id} “{attachment.title}”",
+                    "media files come across only as featured images of posts",
+                )
         return self.report
 
     def item(self, item: WPItem) -> None:

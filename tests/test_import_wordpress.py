@@ -292,3 +292,16 @@ def test_a_failure_half_way_rolls_everything_back(tmp_path, monkeypatch):
         run(EXPORT)
     assert not Article.objects.exists()
     assert not ImportedItem.objects.exists()
+
+
+def test_attachments_that_are_no_featured_image_are_reported(tmp_path):
+    export = tmp_path / "export.xml"
+    export.write_text(
+        EXPORT.read_text().replace(
+            "<wp:meta_key><![CDATA[_thumbnail_id]]></wp:meta_key>",
+            "<wp:meta_key><![CDATA[_old_thumbnail_id]]></wp:meta_key>",
+        )
+    )
+    output = run(export, media_dir=str(MEDIA))
+    assert "attachment 201 “harbour-bridge”: media files come across only as featured" in output
+    assert not Article.objects.get(slug="harbour-bridge-reopens").image
