@@ -222,8 +222,10 @@ def suggest(query: str) -> str | None:
     One indexed query (word_similarity on the title's trigram index) finds headlines with
     words close to the reader's; the closest word for each term then replaces it.
     """
-    terms = [term for term in query_terms(query) if not term.isdigit()][:MAX_SUGGESTED_TERMS]
-    checked = [term for term in terms if len(term) >= MIN_PREFIX_LENGTH]
+    terms = query_terms(query)
+    checked = [term for term in terms if len(term) >= MIN_PREFIX_LENGTH and not term.isdigit()][
+        :MAX_SUGGESTED_TERMS
+    ]
     if not checked:
         return None
     close_to_any = Q()
@@ -249,8 +251,8 @@ def suggest(query: str) -> str | None:
     for term in terms:
         best = max(words, key=lambda word: (trigram_similarity(term, word), word), default=None)
         if (
-            best is not None
-            and len(term) >= MIN_PREFIX_LENGTH
+            term in checked
+            and best is not None
             and trigram_similarity(term, best) >= SUGGESTION_SIMILARITY
         ):
             suggestion.append(best)
@@ -336,14 +338,18 @@ class SearchView(ListView):
             self.matches = Article.objects.none()
             return self.matches
         data = self.form.cleaned_data
-        self.matches = matching_articles(
-            query=data["q"],
+        self.matches = self.matches_for(data["q"])
+        return ranked(self.matches, data["q"], newest_first=data["sort"] == "newest")
+
+    def matches_for(self, query: str):
+        data = self.form.cleaned_data
+        return matching_articles(
+            query=query,
             section=data["section"],
             author=data["author"],
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
-        return ranked(self.matches, data["q"], newest_first=data["sort"] == "newest")
 
     def get_paginator(self, queryset, per_page, **kwargs):
         return CappedPaginator(queryset, per_page, count_from=self.matches, **kwargs)
@@ -361,6 +367,9 @@ class SearchView(ListView):
         suggestion = None
         if query and context["paginator"] and not context["paginator"].count:
             suggestion = suggest(query)
+        # Only offer a respelling that finds something with the same filters.
+        if suggestion and not self.matches_for(suggestion).exists():
+            suggestion = None
         suggestion_params = None
         if suggestion:
             suggestion_params = self.request.GET.copy()

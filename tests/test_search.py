@@ -423,3 +423,11 @@ def test_results_can_be_ordered_newest_first(client, section):
     assert titles(search(client, q="ferry", sort="newest")) == ["Weather", "Ferry strike"]
     assert search(client, sort="newest").context["searching"] is False
     assert search(client, q="ferry", sort="oldest").status_code == 400
+
+
+def test_a_suggestion_keeps_numbers_and_must_find_something(client, section):
+    ArticleFactory(title="Budget 2026 explained", category=section)
+
+    assert search(client, q="budgte 2026").context["suggestion"] == "budget 2026"
+    assert search(client, q="budgte 1999").context["suggestion"] is None
+    assert search(client, q="budgte", section="sport").status_code == 400
