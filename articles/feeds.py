@@ -1,5 +1,7 @@
 """RSS 2.0 and Atom feeds for the whole site, each section, each tag and each author."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch
@@ -45,13 +47,24 @@ class LatestArticlesFeed(Feed):
 
     def items(self, obj):
         articles = self.filter_articles(Article.objects.published(), obj)
-        return articles.select_related("category").prefetch_related(
-            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
-            "tags",
-        )[:FEED_SIZE]
+        return (
+            articles.defer("search_vector")
+            .select_related("category")
+            .prefetch_related(
+                Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
+                "tags",
+            )[:FEED_SIZE]
+        )
 
     def item_link(self, item):
         return site_url(item.get_absolute_url())
+
+    # A tag URI that survives a change of slug or domain, so readers never see a story twice.
+    item_guid_is_permalink = False
+
+    def item_guid(self, item):
+        host = urlsplit(settings.SITE_URL).hostname
+        return f"tag:{host},{item.created_at:%Y-%m-%d}:article:{item.pk}"
 
     def item_title(self, item):
         return item.title

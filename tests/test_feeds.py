@@ -1,5 +1,6 @@
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import pytest
 from defusedxml import ElementTree
@@ -72,6 +73,10 @@ def test_site_rss_lists_published_articles_with_authors_categories_and_dates(
     assert item.findtext("description") == "It was close."
     assert item.findtext("link").endswith(story.get_absolute_url())
     assert item.findtext("link").startswith("http")
+    guid = item.find("guid")
+    assert guid.get("isPermaLink") == "false"
+    host = urlsplit(settings.SITE_URL).hostname
+    assert guid.text == f"tag:{host},{story.created_at:%Y-%m-%d}:article:{story.pk}"
     assert item.findtext(f"{DC}creator") == "Ada Reporter, Bob Sidekick"
     assert [c.text for c in item.findall("category")] == ["Politics", "Budget", "Council"]
     assert parsedate_to_datetime(item.findtext("pubDate")) == story.published_at.replace(
