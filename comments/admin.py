@@ -52,13 +52,11 @@ class CommentAdmin(admin.ModelAdmin):
 
     list_display = (
         "excerpt",
+        "status",
         "article",
         "user",
-        "user_approved",
-        "user_hidden",
-        "status",
+        "user_history",
         "report_count",
-        "score",
         "created_at",
         "in_place",
     )
@@ -132,15 +130,15 @@ class CommentAdmin(admin.ModelAdmin):
     def excerpt(self, obj):
         if obj.deleted_at:
             return _("(deleted by its author)")
-        return truncatechars(obj.body, 80)
+        return truncatechars(obj.body, 60)
 
-    @admin.display(description=_("author's approved"), ordering="user_approved")
-    def user_approved(self, obj):
-        return obj.user_approved
-
-    @admin.display(description=_("author's hidden or spam"), ordering="user_hidden")
-    def user_hidden(self, obj):
-        return obj.user_hidden
+    @admin.display(description=_("author's history"), ordering="user_hidden")
+    def user_history(self, obj):
+        # "Hidden" counts spam too: both are comments a moderator took down.
+        return _("%(approved)d approved, %(hidden)d hidden") % {
+            "approved": obj.user_approved,
+            "hidden": obj.user_hidden,
+        }
 
     @admin.display(description=_("in place"))
     def in_place(self, obj):

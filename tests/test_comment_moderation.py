@@ -56,6 +56,7 @@ def test_queue_shows_article_user_and_the_users_history(editor_client, article):
     assert (row.user_approved, row.user_hidden) == (2, 2)
     html = response.content.decode()
     assert "historian" in html and article.title in html
+    assert "2 approved, 2 hidden" in html
     assert reverse("comments:permalink", kwargs={"pk": waiting.pk}) in html
 
 

@@ -152,3 +152,37 @@ def test_newcomer_sees_the_counter_stop_an_over_long_comment_and_waits_for_moder
     expect(waiting).to_contain_text("Awaiting moderation")
     screenshot("comments-pending-in-place")
     assert Comment.objects.get(body="Short and sweet.").status == "pending"
+
+
+def test_editor_clears_the_queue_in_bulk_and_views_a_comment_in_place(
+    live_server, page, screenshot, scene
+):
+    from accounts import roles
+
+    article, _other, _reader = scene
+    editor = roles.role_assign(user=UserFactory(username="desk"), role=roles.EDITOR)
+    waiting = [
+        CommentFactory(article=article, status="pending", body=f"Waiting number {n}.")
+        for n in range(3)
+    ]
+    page.goto(f"{live_server.url}/admin/login/?next=/admin/comments/comment/")
+    page.fill("#id_username", editor.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    rows = page.locator("#result_list tbody tr")
+    expect(rows.first).to_contain_text("Pending")
+    screenshot("comments-moderation-queue")
+
+    for comment in waiting[:2]:
+        rows.filter(has_text=comment.body).locator("input.action-select").check()
+    page.select_option("select[name=action]", "mark_approved")
+    page.click("button[name=index]")
+    expect(page.locator(".messagelist")).to_contain_text("2 comments approved.")
+
+    with page.expect_popup() as popup:
+        rows.filter(has_text=waiting[2].body).get_by_role("link", name="View").click()
+    in_place = popup.value
+    expect(in_place).to_have_url(re.compile(f"#comment-{waiting[2].pk}$"))
+    expect(in_place.locator(f"#comment-{waiting[2].pk}")).to_contain_text("Awaiting moderation")
+    article.refresh_from_db()
+    assert article.comment_count == 3
