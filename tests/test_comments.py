@@ -738,3 +738,29 @@ def test_a_newly_approved_comment_reaches_anonymous_readers_when_the_cached_copy
     assert "Approved later." not in client.get(article.get_absolute_url()).content.decode()
     cache.clear()  # what the page cache's expiry does after PAGE_CACHE_SECONDS
     assert "Approved later." in client.get(article.get_absolute_url()).content.decode()
+
+
+def test_editing_is_refused_once_comments_are_closed(client, article, regular):
+    comment = comment_create(article=article, user=regular, body="Before closing.")
+    Article.objects.filter(pk=article.pk).update(comments_mode=Article.Comments.CLOSED)
+    client.force_login(regular)
+    response = client.post(reverse("comments:edit", args=[comment.pk]), {"body": "After."})
+    assert response.status_code == 403
+    assert "Comments are closed" in response.content.decode()
+
+
+def test_moderators_follow_the_permalink_of_a_hidden_comment(client, article, staff_user):
+    comment = CommentFactory(article=article, status="hidden")
+    client.force_login(staff_user)
+    response = client.get(reverse("comments:permalink", kwargs={"pk": comment.pk}))
+    assert response.status_code == 302
+    assert response["Location"].endswith(f"#comment-{comment.pk}")
+
+
+def test_rate_limited_htmx_post_gets_a_429_fragment(client, article, regular, settings):
+    settings.RATELIMITS = {"comments-user": (1, 60)}
+    client.force_login(regular)
+    assert post_comment(client, article, body="One.", headers=HTMX).status_code == 201
+    response = post_comment(client, article, body="Two.", headers=HTMX)
+    assert response.status_code == 429
+    assert response.content.decode().startswith('<p class="form-error" role="alert">')

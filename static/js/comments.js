@@ -14,9 +14,12 @@
     if (!counter || !limit) return;
     var left = limit - textarea.value.length;
     var over = left < 0;
-    counter.textContent = over
-      ? (-left) + " characters too many (the limit is " + limit + ")."
-      : left + " of " + limit + " characters left.";
+    // The wording comes translated from the page (data-counter-* on an ancestor).
+    var texts = textarea.closest("[data-counter-left]");
+    if (!texts) return;
+    var text = over ? texts.getAttribute("data-counter-over") : texts.getAttribute("data-counter-left");
+    counter.textContent = text
+      .replace("{left}", left).replace("{over}", -left).replace("{limit}", limit);
     counter.classList.toggle("comment-form__counter--over", over);
     // Speak up only when the limit is crossed, not on every key press.
     if (over !== (counter.getAttribute("role") === "alert")) {
