@@ -29,6 +29,8 @@ from accounts.models import Author
 from articles.models import Article, ArticleAuthor, Category
 
 CONFIG = "newsportal_search"
+# Plain unaccented words, for the word being typed (migration 0007_search_prefix_words).
+PREFIX_CONFIG = "newsportal_simple"
 MAX_QUERY_LENGTH = 200
 MAX_RESULTS = 1000
 MAX_TERMS = 12
@@ -55,20 +57,19 @@ def query_terms(query: str) -> list[str]:
     return [term[:MAX_TERM_LENGTH] for term in WORD.findall(query)[:MAX_TERMS]]
 
 
-def build_tsquery(query: str) -> str | None:
-    """Input for to_tsquery: all words must match, the last one also as a prefix.
+def tsquery_parts(query: str) -> tuple[str | None, str | None]:
+    """to_tsquery input for the whole words, and for the word still being typed.
 
     Every term is quoted and made only of word characters, so the operators
     to_tsquery understands (& | ! <-> : * parentheses) can never come from the reader.
     """
-    terms = query_terms(query)
-    if not terms:
-        return None
-    quoted = [f"'{term}'" for term in terms]
+    quoted = [f"'{term}'" for term in query_terms(query)]
+    if not quoted:
+        return None, None
     still_typing = bool(re.search(r"\w$", query))
-    if still_typing and len(terms[-1]) >= MIN_PREFIX_LENGTH:
-        quoted[-1] += ":*"
-    return " & ".join(quoted)
+    if still_typing and len(quoted[-1]) - 2 >= MIN_PREFIX_LENGTH:
+        return " & ".join(quoted[:-1]) or None, f"{quoted[-1]}:*"
+    return " & ".join(quoted), None
 
 
 def strip_tags_sql(expression):
@@ -91,8 +92,15 @@ def days_old():
 
 
 def to_search_query(query: str) -> SearchQuery | None:
-    tsquery = build_tsquery(query)
-    return SearchQuery(tsquery, search_type="raw", config=CONFIG) if tsquery else None
+    """All words must match; the last one also as a prefix of a stem or of a plain word."""
+    words, prefix = tsquery_parts(query)
+    search_query = SearchQuery(words, search_type="raw", config=CONFIG) if words else None
+    if prefix:
+        typed = SearchQuery(prefix, search_type="raw", config=CONFIG) | SearchQuery(
+            prefix, search_type="raw", config=PREFIX_CONFIG
+        )
+        search_query = search_query & typed if search_query else typed
+    return search_query
 
 
 def matching_articles(*, query: str = "", section=None, author=None, date_from=None, date_to=None):

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import build_tsquery, clean_query, highlight, search_articles
+from articles.search import clean_query, highlight, search_articles, tsquery_parts
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 from tests.test_article_pages import check_html
 
@@ -265,17 +265,28 @@ def test_query_is_capped_in_length():
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("budget", "'budget':*"),
-        ("council budget", "'council' & 'budget':*"),
-        ("council budget ", "'council' & 'budget'"),
-        ("eu", "'eu'"),
-        ("budget & !council | x:*", "'budget' & 'council' & 'x'"),
-        ("' OR 1=1 --", "'OR' & '1' & '1'"),
-        ("!&|", None),
+        ("budget", (None, "'budget':*")),
+        ("council budget", ("'council'", "'budget':*")),
+        ("council budget ", ("'council' & 'budget'", None)),
+        ("eu", ("'eu'", None)),
+        ("budget & !council | x:*", ("'budget' & 'council' & 'x'", None)),
+        ("' OR 1=1 --", ("'OR' & '1' & '1'", None)),
+        ("!&|", (None, None)),
     ],
 )
 def test_tsquery_is_built_only_from_quoted_words(query, expected):
-    assert build_tsquery(clean_query(query) + (" " if query.endswith(" ") else "")) == expected
+    assert tsquery_parts(clean_query(query) + (" " if query.endswith(" ") else "")) == expected
+
+
+def test_a_half_typed_word_matches_even_when_its_stem_is_shorter(client, section):
+    ArticleFactory(title="Election results are in", category=section)
+    ArticleFactory(title="Electricity prices rise", category=section)
+
+    for typed in ["ele", "elect", "electi", "electio", "election"]:
+        assert "Election results are in" in titles(search(client, q=typed)), typed
+    assert titles(search(client, q="electio")) == ["Election results are in"]
+    assert titles(search(client, q="résultats électio")) == []
+    assert titles(search(client, q="results electio")) == ["Election results are in"]
 
 
 def test_a_misspelled_word_gets_a_did_you_mean_suggestion(client, section):
