@@ -483,3 +483,28 @@ def test_front_page_is_cached_for_anonymous_readers(client, story):
     first = client.get("/")
     ArticleFactory(title="Brand new story")
     assert client.get("/").content == first.content
+
+
+def test_logged_in_article_page_query_count_is_fixed_too(
+    client, section, user, django_assert_max_num_queries
+):
+    client.force_login(user)
+    small = ArticleFactory(category=section, authors=[AuthorFactory()])
+    small.tags.add("one")
+    few = count_queries(
+        client, small.get_absolute_url(), django_assert_max_num_queries, ARTICLE_PAGE_BUDGET + 8
+    )
+    big = ArticleFactory(category=section, authors=AuthorFactory.create_batch(5))
+    big.tags.add(*[f"tag {n}" for n in range(10)])
+    for n in range(8):
+        ArticleFactory(category=section, authors=[AuthorFactory()]).tags.add(f"tag {n}")
+    many = count_queries(
+        client, big.get_absolute_url(), django_assert_max_num_queries, ARTICLE_PAGE_BUDGET + 8
+    )
+    assert many == few
+
+
+def test_head_and_repeat_requests_for_a_hidden_article_are_404(client, section):
+    draft = ArticleFactory(category=section, status=Article.Status.DRAFT)
+    assert client.head(draft.get_absolute_url()).status_code == 404
+    assert client.get(draft.get_absolute_url()).status_code == 404

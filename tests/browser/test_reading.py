@@ -122,3 +122,23 @@ def test_article_page_works_without_javascript(live_server, browser, newsroom):
         assert page.get_by_text("Libraries stay open").is_visible()
     finally:
         context.close()
+
+
+def test_article_page_in_dark_mode_and_print(live_server, browser, newsroom):
+    from tests.browser.conftest import SCREENSHOT_DIR
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    try:
+        page = context.new_page()
+        page.goto(live_server.url + newsroom.get_absolute_url())
+        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+        assert background == "rgb(18, 18, 18)"
+        page.screenshot(path=str(SCREENSHOT_DIR / "reading-desktop-dark-article.png"))
+
+        page.emulate_media(media="print", color_scheme="light")
+        assert not page.locator(".page__sidebar").is_visible()
+        assert not page.locator(".section-nav").is_visible()
+        assert page.locator(".article__body").is_visible()
+        page.screenshot(path=str(SCREENSHOT_DIR / "reading-print-article.png"), full_page=True)
+    finally:
+        context.close()
