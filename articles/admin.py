@@ -3,18 +3,22 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, FloatField, Prefetch, When
 from django.db.models.functions import Cast
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
+from taggit.models import Tag
 
 from accounts import roles
 from articles import services
 from articles.forms import ArticleForm
 from articles.models import Article, ArticleAuthor, Category
 from articles.views import ArticlePreviewView
+
+TAG_SUGGESTIONS = 20
 
 # Engagement apps (polls, ...) add their inlines to the article form from their own
 # admin module with register_article_inline(), so articles never imports them.
@@ -236,7 +240,24 @@ class ArticleAdmin(VersionAdmin):
             self.admin_site.admin_view(self.preview_view),
             name="articles_article_preview",
         )
-        return [preview, *super().get_urls()]
+        tags = path(
+            "tag-autocomplete/",
+            self.admin_site.admin_view(self.tag_autocomplete_view),
+            name="articles_article_tag_autocomplete",
+        )
+        return [preview, tags, *super().get_urls()]
+
+    def tag_autocomplete_view(self, request):
+        # The admin's own autocomplete answers with primary keys; tags go by name so that
+        # new ones can be typed into the same box.
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        term = request.GET.get("term", "").strip()
+        names = Tag.objects.order_by("name").values_list("name", flat=True)
+        if term:
+            names = names.filter(name__icontains=term)
+        results = [{"id": name, "text": name} for name in names[:TAG_SUGGESTIONS]]
+        return JsonResponse({"results": results, "pagination": {"more": False}})
 
     def preview_view(self, request, object_id):
         # The site's own preview page, behind the desk's rules on who may see which draft.

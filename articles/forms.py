@@ -1,4 +1,7 @@
 from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
@@ -38,6 +41,46 @@ BODY_EDITOR_EXTENSIONS = {
 }
 
 AUTHOR_STATUSES = (Article.Status.DRAFT, Article.Status.REVIEW)
+WIDE_INPUT = "width: min(100%, 42em)"
+
+
+class TagAutocomplete(AutocompleteSelectMultiple):
+    """The admin's autocomplete, by tag name, that also takes new tags typed in."""
+
+    def __init__(self, attrs=None):
+        super().__init__(Article._meta.get_field("tags"), admin.site, attrs=attrs)
+
+    def get_url(self):
+        return reverse("admin:articles_article_tag_autocomplete")
+
+    def build_attrs(self, base_attrs, extra_attrs=None):
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs["data-tags"] = "true"
+        attrs["data-token-separators"] = '[","]'
+        return attrs
+
+    def optgroups(self, name, value, attr=None):
+        options = [
+            self.create_option(name, tag, tag, True, index) for index, tag in enumerate(value)
+        ]
+        return [(None, options, 0)]
+
+
+class TagsField(forms.Field):
+    """Tags by name: existing ones picked from the list, new ones typed in."""
+
+    widget = TagAutocomplete
+
+    def prepare_value(self, value):
+        return [getattr(tag, "name", tag) for tag in value or []]
+
+    def to_python(self, value):
+        if not value:
+            return []
+        if isinstance(value, str):
+            value = value.split(",")
+        names = {name.strip()[:100] for name in value if name and name.strip()}
+        return sorted(names, key=str.lower)
 
 
 class ArticleForm(forms.ModelForm):
@@ -56,6 +99,12 @@ class ArticleForm(forms.ModelForm):
         sanitize=True,
         widget=AdminProseEditorWidget,
         help_text=_("Paste from anywhere: formatting the site does not use is removed on save."),
+    )
+
+    tags = TagsField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Pick existing tags as you type; press Enter or a comma to add a new one."),
     )
 
     class Meta:
@@ -79,6 +128,12 @@ class ArticleForm(forms.ModelForm):
             "seo_title",
             "seo_description",
         ]
+        widgets = {
+            "title": forms.TextInput(attrs={"class": "vTextField", "style": WIDE_INPUT}),
+            "standfirst": forms.Textarea(attrs={"rows": 2, "style": WIDE_INPUT}),
+            "seo_title": forms.TextInput(attrs={"class": "vTextField", "style": WIDE_INPUT}),
+            "seo_description": forms.Textarea(attrs={"rows": 2, "style": WIDE_INPUT}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

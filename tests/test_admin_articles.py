@@ -36,9 +36,6 @@ def form_data(response, **overrides):
         for name, field in form.fields.items():
             bound = form[name]
             value = bound.value()
-            if name == "tags":
-                data[bound.html_name] = ", ".join(t.name for t in value or []) if value else ""
-                continue
             if value is None or name == "image":
                 continue
             if isinstance(field.widget, MultiWidget):
@@ -403,6 +400,32 @@ def test_a_file_that_is_not_an_image_is_refused(editor_client, section):
     response = editor_client.post(change_url(draft), data)
     assert response.status_code == 200
     assert "image" in response.context["adminform"].form.errors
+
+
+def test_tags_are_picked_by_name_and_new_ones_typed_in(editor_client, section):
+    draft = draft_by(AuthorFactory(), category=section)
+    draft.tags.add("harbour")
+    page = editor_client.get(change_url(draft))
+    assert page.context["adminform"].form["tags"].value() == ["harbour"]
+    data = form_data(page, tags=["harbour", "night trams"])
+    assert editor_client.post(change_url(draft), data).status_code == 302
+    assert set(draft.tags.names()) == {"harbour", "night trams"}
+
+
+def test_tag_autocomplete_suggests_existing_tags_by_name(editor_client, article):
+    article.tags.add("harbour", "harvest", "budget")
+    url = reverse("admin:articles_article_tag_autocomplete")
+    response = editor_client.get(url, {"term": "har"})
+    assert response.json()["results"] == [
+        {"id": "harbour", "text": "harbour"},
+        {"id": "harvest", "text": "harvest"},
+    ]
+
+
+def test_tag_autocomplete_is_for_the_desk_only(client, user):
+    client.force_login(user)
+    response = client.get(reverse("admin:articles_article_tag_autocomplete"))
+    assert response.status_code == 302  # to the admin log-in
 
 
 def test_change_form_has_the_fieldsets_in_the_editors_order(editor_client, article):

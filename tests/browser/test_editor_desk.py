@@ -79,6 +79,11 @@ def test_editor_writes_schedules_publishes_and_moderates(
     )
     page.fill("#id_image_alt", "A tram at the harbour stop at night")
     choose_autocomplete(page, "category", "Transport")
+    page.locator("#id_tags + .select2 .select2-selection").click()
+    page.keyboard.type("night trams")
+    page.wait_for_selector(".select2-results__option:has-text('night trams')")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
     page.select_option("#id_status", "published")
     tomorrow = timezone.localtime() + datetime.timedelta(days=1)
     page.fill("#id_published_at_0", tomorrow.strftime("%Y-%m-%d"))
@@ -94,6 +99,7 @@ def test_editor_writes_schedules_publishes_and_moderates(
     assert not article.is_public  # scheduled
     assert article.image
     assert "first night tram" in article.body
+    assert list(article.tags.names()) == ["night trams"]
     assert page.locator(".field-image_preview img").count() == 1
     page.goto(live_server.url + "/")
     assert "Night trams start running" not in page.content()
