@@ -44,7 +44,7 @@ from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
@@ -73,6 +73,8 @@ STATUS_MAP = {
     "pending": Article.Status.REVIEW,
 }
 COMMENT_TYPES = ("", "comment")
+# An arbitrary constant that names the importer's PostgreSQL advisory lock.
+IMPORT_LOCK_KEY = 0x5750494D  # "WPIM"
 
 
 class WXRError(Exception):
@@ -330,12 +332,7 @@ class Importer:
         self.progress = progress or (lambda items: items)
         self.report = ImportReport()
         self.attachments = {i.id: i for i in export.items if i.post_type == "attachment"}
-        self._keys: dict[tuple[str, str], int] = {
-            (kind, key): object_id
-            for kind, key, object_id in ImportedItem.objects.filter(
-                source=self.source
-            ).values_list("kind", "key", "object_id")
-        }
+        self._keys: dict[tuple[str, str], int] = {}
 
     # keys
 
@@ -419,6 +416,12 @@ class Importer:
     # posts
 
     def run(self) -> ImportReport:
+        self._keys = {
+            (kind, key): object_id
+            for kind, key, object_id in ImportedItem.objects.filter(
+                source=self.source
+            ).values_list("kind", "key", "object_id")
+        }
         items = self.export.items
         for item in self.progress(items):
             self.item(item)
@@ -618,6 +621,10 @@ def wordpress_import(
     importer = Importer(export, media_dir=media_dir, dry_run=dry_run, progress=progress)
     try:
         with transaction.atomic():
+            # Two imports at once would both create what neither has seen yet: the second
+            # waits here for the first to commit, then finds everything it made.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
             report = importer.run()
             if dry_run:
                 raise _RollBack

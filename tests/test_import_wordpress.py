@@ -305,3 +305,30 @@ def test_attachments_that_are_no_featured_image_are_reported(tmp_path):
     output = run(export, media_dir=str(MEDIA))
     assert "attachment 201 “harbour-bridge”: media files come across only as featured" in output
     assert not Article.objects.get(slug="harbour-bridge-reopens").image
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_do_not_duplicate_anything():
+    import threading
+
+    from django.db import connection
+
+    errors = []
+
+    def import_once():
+        try:
+            run(EXPORT)
+        except Exception as error:  # reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=import_once) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Article.objects.count() == 4
+    assert comments().count() == 3
+    assert Article.objects.get(slug="harbour-bridge-reopens").comment_count == 3
