@@ -1,7 +1,10 @@
 """The reading pages: what they show, their HTML, pagination, caching and query budgets."""
 
 import json
+import os
 import re
+import shutil
+import subprocess
 from datetime import timedelta
 from html.parser import HTMLParser
 
@@ -508,3 +511,31 @@ def test_head_and_repeat_requests_for_a_hidden_article_are_404(client, section):
     draft = ArticleFactory(category=section, status=Article.Status.DRAFT)
     assert client.head(draft.get_absolute_url()).status_code == 404
     assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.skipif(
+    not (os.environ.get("VNU_JAR") and shutil.which("java")),
+    reason="set VNU_JAR to the Nu HTML Checker's vnu.jar (npm pack vnu-jar) to run it",
+)
+def test_every_reading_page_passes_the_nu_html_checker(client, story, author, tmp_path):
+    urls = {
+        "home": "/",
+        "article": story.get_absolute_url(),
+        "section": story.category.get_absolute_url(),
+        "tag": reverse("articles:tag", args=["budget"]),
+        "author": author.get_absolute_url(),
+        "archive": reverse("articles:archive"),
+        "day": reverse(
+            "articles:archive-day",
+            args=[story.publish_date.year, f"{story.publish_date:%m}", f"{story.publish_date:%d}"],
+        ),
+    }
+    for name, url in urls.items():
+        (tmp_path / f"{name}.html").write_bytes(client.get(url).content)
+    result = subprocess.run(
+        ["java", "-jar", os.environ["VNU_JAR"], "--errors-only", *sorted(tmp_path.glob("*.html"))],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
