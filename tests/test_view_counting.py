@@ -490,3 +490,67 @@ def test_a_user_reading_is_keyed_by_user_not_address(article, store):
     b = tracking.reader_key(reader(ip="198.51.100.1", user=someone), article.pk, day)
     tomorrow = tracking.reader_key(reader(user=someone), article.pk, day + timedelta(days=1))
     assert a == b != tomorrow
+
+
+# Write-behind: the PostgreSQL buffer written in batches by a thread -------------------------
+
+
+@pytest.fixture
+def write_behind(settings):
+    settings.VIEW_STORE = "database"
+    settings.VIEW_WRITE_BEHIND_MS = 20
+    yield tracking.write_behind
+    tracking.write_behind.flush()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_behind_totals_are_exact_after_fifty_concurrent_readers(write_behind):
+    article = ArticleFactory()
+    barrier = threading.Barrier(50)
+
+    def read(n):
+        barrier.wait()
+        tracking.count_view(reader(ip=f"10.1.{n // 200}.{n % 200}"), article)
+        tracking.count_view(reader(ip="10.9.9.9"), article)  # one reader, fifty times
+
+    run_in_threads(50, read)
+    write_behind.flush()  # waits for a batch the thread may be writing
+    assert tracking.view_count_display(article) == 51
+    assert total_views(article) == 51
+    assert ArticleViewDay.objects.get(article=article).views == 51
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_behind_counts_a_reader_seen_by_two_processes_once(write_behind):
+    article = ArticleFactory()
+    tracking.count_view(reader(), article)
+    tracking.recent_readers.clear()  # the same reader, arriving at another process
+    tracking.count_view(reader(), article)
+    assert total_views(article) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_behind_writes_what_is_queued_when_the_process_exits(write_behind, settings):
+    settings.VIEW_WRITE_BEHIND_MS = 60_000  # the thread would wait a minute
+    article = ArticleFactory()
+    for n in range(3):
+        tracking.count_view(reader(ip=f"203.0.113.{n}"), article)
+    assert tracking.view_count_display(article) == 3
+    write_behind._flush_at_exit()
+    assert ViewBuffer.objects.aggregate(total=Sum("views"))["total"] == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_write_behind_keeps_a_batch_whose_write_failed(write_behind, settings, monkeypatch):
+    settings.VIEW_WRITE_BEHIND_MS = 60_000
+    article = ArticleFactory()
+    tracking.count_view(reader(), article)
+
+    def database_gone(batch):
+        raise tracking.IntegrityError("the database went away")
+
+    monkeypatch.setattr(tracking, "_write_batch", database_gone)
+    with pytest.raises(tracking.IntegrityError):
+        write_behind.flush()
+    monkeypatch.undo()
+    assert total_views(article) == 1
