@@ -9,7 +9,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db.models import Func, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.formats import date_format
@@ -195,7 +195,13 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
         return with_bylines(base).prefetch_related("tags")
 
     def get(self, request, *args, **kwargs):
-        response = super().get(request, *args, **kwargs)
+        self.object = self.get_object()
+        canonical = self.object.get_absolute_url()
+        if request.path != canonical:
+            # /2026/1/7/... finds the same story as /2026/01/07/...; one address per story.
+            query = request.META.get("QUERY_STRING")
+            return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
+        response = self.render_to_response(self.get_context_data(object=self.object))
         if self.object.is_public:
             tracking.count_view(request, self.object)
         return response

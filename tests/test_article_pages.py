@@ -539,3 +539,29 @@ def test_every_reading_page_passes_the_nu_html_checker(client, story, author, tm
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_an_article_address_without_leading_zeros_redirects_to_the_canonical_one(client, section):
+    when = timezone.make_aware(timezone.datetime(2025, 3, 5, 12, 0))
+    article = ArticleFactory(category=section, published_at=when)
+    response = client.get(f"/2025/3/5/{article.slug}/?utm=x")
+    assert response.status_code == 301
+    assert response["Location"] == f"/2025/03/05/{article.slug}/?utm=x"
+    assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/99999999999/01/01/x/",
+        "/2026/00/10/x/",
+        "/2026/02/30/x/",
+        "/0/01/01/x/",
+        "/2026/%C3%A9/01/x/",
+        "/9999/",
+        "/2026/99/",
+        "/2026/02/31/",
+    ],
+)
+def test_impossible_dates_are_404_not_500(client, url):
+    assert client.get(url).status_code == 404
