@@ -64,7 +64,10 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per URL")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the on/off runs")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the on/off runs")
+    parser.add_argument(
+        "--compare-duration", type=int, default=5, help="seconds per on/off comparison run"
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1)
@@ -135,18 +138,22 @@ def main() -> int:
             for path in {target["front"], target["article"], target["search"]}:
                 run_wrk(wrk, server.url + path, args, args.warmup, None, "GET")
         plan = [(name, on, path, lua, method) for name, path, lua, method in pages]
+        page_names = {name for name, *_ in pages}
         for _ in range(args.rounds):
             plan += [
                 (name, on if counted else off, path, lua, method)
                 for name, path, lua, method, counted in counting
             ]
+        load_before = os.getloadavg()[0]
         for name, server, path, lua, method in plan:
-            stats = run_wrk(wrk, server.url + path, args, args.duration, lua, method)
+            duration = args.duration if name in page_names else args.compare_duration
+            stats = run_wrk(wrk, server.url + path, args, duration, lua, method)
             rounds.setdefault(name, []).append(stats)
             print(
                 f"{name:55} {stats['rps']:>9.1f} req/s  p50 {stats['p50']:>7.2f} ms"
                 f"  p99 {stats['p99']:>7.2f} ms  errors {stats['errors']}"
             )
+    load = (load_before, os.getloadavg()[0])
     results = []
     for name, runs in rounds.items():
         path = next(p for n, p, *_ in pages + counting if n == name)
@@ -163,7 +170,7 @@ def main() -> int:
             }
         )
     elapsed = time.monotonic() - started
-    write_report(args, env, target, results, elapsed)
+    write_report(args, env, target, results, elapsed, load)
     print(f"Wrote {args.output.relative_to(BASE_DIR)}")
     return 0
 
@@ -369,7 +376,7 @@ def database_version(env: dict) -> str:
     return manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1]
 
 
-def write_report(args, env, target, results, elapsed) -> None:
+def write_report(args, env, target, results, elapsed, load) -> None:
     info = machine()
     by_name = {r["name"]: r for r in results}
     off = by_name["Article page, counting off"]["rps"]
@@ -389,7 +396,10 @@ def write_report(args, env, target, results, elapsed) -> None:
         "on the same machine as wrk and PostgreSQL (so they share the CPUs).",
         f"- Load: `wrk --latency -t{args.threads} -c{args.connections} -d{args.duration}s` "
         f"after {args.warmup} s of warm-up per URL, one URL at a time; counting on/off in "
-        f"{args.rounds} alternating rounds on two servers side by side; total {elapsed:.0f} s.",
+        f"{args.rounds} alternating rounds of {args.compare_duration} s on two servers side "
+        f"by side; total {elapsed:.0f} s.",
+        f"- Other load on the machine: load average {load[0]:.1f} before, {load[1]:.1f} after "
+        f"(on {info['cpus']} CPUs); figures from a busy shared machine vary from run to run.",
         "",
         "Requests/s and latencies are medians over the runs; each run's requests/s are in",
         "the last column.",
