@@ -115,3 +115,12 @@ def test_docker_compose_wires_web_db_and_redis():
     command = " ".join(web["command"]) if isinstance(web["command"], list) else web["command"]
     assert command.index("migrate") < command.index("gunicorn")
     assert set(compose["volumes"]) >= {"pgdata"}
+
+
+@pytest.mark.django_db
+def test_sites_row_names_our_site_not_example_com():
+    from django.contrib.sites.models import Site
+
+    site = Site.objects.get_current()
+    assert site.domain == "127.0.0.1:8000"
+    assert site.name == "The Newsportal"
