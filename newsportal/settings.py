@@ -101,7 +101,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
-    "articles.wordpress.WordPressQueryRedirectMiddleware",
+    "newsportal.wordpress.WordPressQueryRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "newsportal.urls"

@@ -276,7 +276,7 @@ def test_an_rss_feed_that_is_not_a_wordpress_export_is_refused(tmp_path):
 
 
 def test_a_failure_half_way_rolls_everything_back(tmp_path, monkeypatch):
-    from articles import wordpress
+    from newsportal import wordpress
 
     calls = []
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.wordpress import WXRError, parse_wxr, wordpress_import
+from newsportal.wordpress import WXRError, parse_wxr, wordpress_import
 
 
 class Command(BaseCommand):
