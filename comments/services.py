@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -288,6 +288,60 @@ def comment_moderate(*, comments: Iterable[Comment], status: str, moderator: Use
     )
     _move_counts(deltas)
     return len(changed)
+
+
+@transaction.atomic
+def comment_import(
+    *,
+    article: Article,
+    user: User | None,
+    body: str,
+    parent: Comment | None = None,
+    created_at: datetime | None = None,
+    existing: Comment | None = None,
+) -> Comment:
+    """Bring in a comment another site already published (the WordPress importer).
+
+    The live rules (open or closed, the queue, duplicates, bans, length) are for readers
+    posting now; an imported comment was approved over there, so it arrives approved and
+    counted once. With `existing` (what an earlier import made) its text, thread and date are
+    updated but never its status: a moderator's hide or spam decision here wins over the
+    other site's "approved", and as whether it counts cannot change, neither does the
+    article's counter. `user` is only used for a new comment. A comment its author deleted
+    here stays deleted.
+    """
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    if not body:
+        raise CommentError(_("An imported comment needs some text."))
+    if parent is not None:
+        if parent.parent_id is not None:
+            parent = parent.parent
+        if parent.article_id != article.pk:
+            raise CommentError(_("A reply must be on the same article as its thread."))
+    if existing is None:
+        comment = Comment.objects.create(
+            article=article, user=user, parent=parent, body=body, status=Status.APPROVED
+        )
+        _move_counts(Counter({article.pk: 1}))
+    else:
+        comment = _lock(existing)
+        if comment.article_id != article.pk:
+            raise CommentError(_("An imported comment cannot move to another article."))
+        if comment.deleted_at is not None:
+            return comment
+        if parent is not None and parent.pk == comment.pk:
+            raise CommentError(_("A comment cannot reply to itself or to its own replies."))
+        comment.parent = parent
+        comment.body = body
+        comment.save(update_fields=["parent", "body"])
+        if parent is not None:
+            # Threads are one level deep: its replies follow it into the thread it joins.
+            Comment.objects.filter(parent=comment).update(parent=parent)
+    if created_at is not None:
+        # created_at is auto_now_add, which save() would overwrite.
+        Comment.objects.filter(pk=comment.pk).update(created_at=created_at)
+        comment.created_at = created_at
+    return comment
 
 
 def _set_commenter(*, user: User, moderator: User | None, note: str, **flags) -> CommenterStatus:
