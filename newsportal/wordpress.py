@@ -15,7 +15,9 @@ What comes across, and what does not (the report names every item left out and w
 - Approved comments come across with their reply structure (threads here are one level
   deep, so a reply to a reply joins its thread); spam, unapproved and trashed comments and
   pingbacks/trackbacks are skipped. Commenters become inactive accounts without a login
-  or an email address, so their names show and nothing else of theirs is kept.
+  or an email address, so their names show and nothing else of theirs is kept. Comments go
+  through ``comments.services.comment_import``: a re-run updates their text and thread but
+  never their status, so what a moderator hid here stays hidden and the count stays exact.
 - HTML is sanitised on the way in; comments become plain text.
 - Old addresses (the post's permalink path and ``?p=ID``) redirect to the new ones.
 
@@ -38,14 +40,12 @@ from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as parse_xml
-from django.apps import apps
 from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
-from django.db.models import F
 from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.text import Truncator, slugify
@@ -54,6 +54,8 @@ from accounts.models import Author, User
 from articles.images import validate_image_upload
 from articles.models import Article, ArticleAuthor, Category, ImportedItem
 from articles.sanitize import plain_text, sanitize_html
+from comments.models import Comment
+from comments.services import CommentError, comment_import
 
 SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
@@ -553,15 +555,8 @@ class Importer:
             self._count("redirects", created)
 
     def _comments(self, article: Article, item: WPItem) -> None:
-        if not item.comments:
-            return
-        if not apps.is_installed("comments"):
-            self.report.skip(f"comments of post {item.id}", "the comments app is not installed")
-            return
-        Comment = apps.get_model("comments", "Comment")
         by_id = {c.id: c for c in item.comments}
-        imported: dict[str, int] = {}
-        new_visible = 0
+        imported: dict[str, Comment] = {}
         for comment in sorted(item.comments, key=lambda c: (c.date or timezone.now(), c.id)):
             label = f"comment {comment.id} on post {item.id}"
             if comment.type not in COMMENT_TYPES:
@@ -577,33 +572,31 @@ class Importer:
             if not body:
                 self.report.skip(label, "empty once markup is removed")
                 continue
-            # Threads are one level deep here: climb to the first imported ancestor's root.
+            # Reply to the nearest ancestor that came across (comment_import finds its root).
             parent_id, seen = comment.parent, set()
             while parent_id != "0" and parent_id not in imported and parent_id not in seen:
                 seen.add(parent_id)
                 parent_id = by_id[parent_id].parent if parent_id in by_id else "0"
-            root = Comment.objects.filter(pk=imported.get(parent_id)).first()
-            if root is not None and root.parent_id:
-                root = root.parent
             known = self._known("comment", comment.id)
-            row = Comment.objects.filter(pk=known).first() if known else None
-            created = row is None
-            if created:
-                row = Comment(article=article, user=self.commenter(comment))
-                new_visible += 1
-            row.parent = root
-            row.body = body
-            row.status = Comment.Status.APPROVED
-            row.save()
-            if comment.date:
-                Comment.objects.filter(pk=row.pk).update(created_at=comment.date)
-            imported[comment.id] = row.pk
-            self._remember("comment", comment.id, row.pk)
-            self._count("comments", created)
-        if new_visible:
-            Article.objects.filter(pk=article.pk).update(
-                comment_count=F("comment_count") + new_visible
+            existing = (
+                Comment.objects.select_related("user").filter(pk=known).first() if known else None
             )
+            # Only what WordPress says changes on a re-run: a moderator's decision here stays.
+            try:
+                row = comment_import(
+                    article=article,
+                    user=existing.user if existing else self.commenter(comment),
+                    body=body,
+                    parent=imported.get(parent_id),
+                    created_at=comment.date,
+                    existing=existing,
+                )
+            except CommentError as error:
+                self.report.skip(label, error.message)
+                continue
+            imported[comment.id] = row
+            self._remember("comment", comment.id, row.pk)
+            self._count("comments", existing is None)
 
 
 class _RollBack(Exception):

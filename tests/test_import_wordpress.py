@@ -187,6 +187,36 @@ def test_running_again_updates_instead_of_duplicating():
     assert "articles: 0 new, 4 updated" in output
 
 
+@pytest.mark.parametrize("decision", ["hidden", "spam"])
+def test_running_again_leaves_a_comment_a_moderator_took_down_as_it_is(decision):
+    from comments.services import comment_moderate
+
+    imported()
+    bridge = Article.objects.get(slug="harbour-bridge-reopens")
+    first = comments().filter(article=bridge).earliest()
+    comment_moderate(comments=[first], status=decision, moderator=None)
+    run(EXPORT, media_dir=str(MEDIA))
+    first.refresh_from_db()
+    assert first.status == decision
+    bridge.refresh_from_db()
+    assert bridge.comment_count == 2 == comments().counted().filter(article=bridge).count()
+
+
+def test_running_again_does_not_bring_back_a_comment_its_author_deleted():
+    from comments.services import comment_delete
+
+    imported()
+    bridge = Article.objects.get(slug="harbour-bridge-reopens")
+    reply = comments().filter(article=bridge, parent__isnull=False).earliest()
+    comment_delete(comment=reply, user=reply.user)
+    run(EXPORT, media_dir=str(MEDIA))
+    reply.refresh_from_db()
+    assert reply.is_deleted
+    assert reply.body == ""
+    bridge.refresh_from_db()
+    assert bridge.comment_count == 2 == comments().counted().filter(article=bridge).count()
+
+
 def test_dry_run_imports_nothing():
     output = run(EXPORT, media_dir=str(MEDIA), dry_run=True)
     assert "Dry run" in output
