@@ -172,7 +172,7 @@ VIEW_DEDUPE_WINDOW = env_int("VIEW_DEDUPE_WINDOW", 30 * 60)
 VIEW_FOLD_INTERVAL = env_int("VIEW_FOLD_INTERVAL", 60)
 # Without Redis, views are written to the database buffer in batches this often by a
 # thread of each process; 0 writes each view in its own statement (as tests do).
-VIEW_WRITE_BEHIND_MS = env_int("VIEW_WRITE_BEHIND_MS", 0 if TESTING else 250)
+VIEW_WRITE_BEHIND_MS = env_int("VIEW_WRITE_BEHIND_MS", 0 if TESTING else 1000)
 # Behind a reverse proxy, the META key of the header carrying the reader's address.
 VIEW_CLIENT_IP_HEADER = os.environ.get("VIEW_CLIENT_IP_HEADER", "")
 VIEW_COUNT_STAFF = env_bool("VIEW_COUNT_STAFF", False)
