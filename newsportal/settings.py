@@ -180,6 +180,15 @@ VIEW_COUNT_STAFF = env_bool("VIEW_COUNT_STAFF", False)
 TOP_RATED_PRIOR_WEIGHT = env_int("TOP_RATED_PRIOR_WEIGHT", 5)
 POPULARITY_CACHE_SECONDS = env_int("POPULARITY_CACHE_SECONDS", 120)
 
+# Reading pages (articles/views.py, articles/images.py) -----------------------------------
+
+# Anonymous readers share a cached copy of the front and article pages for this long.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 600)
+# Featured image uploads: larger files or more pixels are refused with a form error.
+ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
+ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 40_000_000)
+
 # Auth -----------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "accounts.User"
