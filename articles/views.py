@@ -32,6 +32,8 @@ from articles.models import Article, ArticleAuthor, Category
 
 SECTION_BLOCK_SIZE = 4
 SECTION_BLOCKS_CACHE_KEY = "articles:front-section-blocks"
+# Query parameters that may appear on a cached page (besides utm_* campaign tags).
+CACHE_KEY_PARAMS = {"page", "fbclid", "gclid"}
 
 
 def page_cache_seconds() -> int:
@@ -71,6 +73,8 @@ class PublicPageCacheMixin:
             and not _has_pending_messages(request)
         )
         key = self._page_cache_key(request) if cacheable else None
+        if cacheable and not key:
+            return super().dispatch(request, *args, **kwargs)
         if key:
             hit = cache.get(key)
             if hit is not None:
@@ -104,8 +108,16 @@ class PublicPageCacheMixin:
         return response
 
     @staticmethod
-    def _page_cache_key(request) -> str:
-        raw = f"{translation.get_language()}|{request.get_full_path()}"
+    def _page_cache_key(request) -> str | None:
+        """One key per page and ``?page=``; campaign tags share it, other queries skip it.
+
+        Made-up query strings therefore cannot fill the cache with copies of one page.
+        """
+        params = set(request.GET)
+        if any(p not in CACHE_KEY_PARAMS and not p.startswith("utm_") for p in params):
+            return None
+        page = request.GET.get("page", "")
+        raw = f"{translation.get_language()}|{request.path}|{page}"
         return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
     def cache_extra(self) -> dict:

@@ -565,3 +565,13 @@ def test_an_article_address_without_leading_zeros_redirects_to_the_canonical_one
 )
 def test_impossible_dates_are_404_not_500(client, url):
     assert client.get(url).status_code == 404
+
+
+def test_campaign_tags_share_the_cached_page_but_made_up_queries_skip_the_cache(client, story):
+    url = story.get_absolute_url()
+    first = client.get(url + "?utm_source=newsletter")
+    Article.objects.filter(pk=story.pk).update(title="Edited title")
+    assert client.get(url + "?utm_medium=social&fbclid=abc").content == first.content
+    fresh = client.get(url + "?anything=1")
+    assert "Edited title" in fresh.content.decode()
+    assert "public" not in fresh.get("Cache-Control", "")
