@@ -12,6 +12,7 @@ from articles import images
 from articles.sanitize import reading_time, sanitize_html
 
 NAV_CACHE_KEY = "articles:nav-sections"
+ALL_SECTIONS_CACHE_KEY = "articles:all-sections"
 
 
 class CategoryQuerySet(models.QuerySet):
@@ -21,6 +22,14 @@ class CategoryQuerySet(models.QuerySet):
         if sections is None:
             sections = list(self.filter(show_in_nav=True).values("name", "slug"))
             cache.set(NAV_CACHE_KEY, sections, 300)
+        return sections
+
+    def directory(self):
+        """Every section, for the footer's list: cached like the menu."""
+        sections = cache.get(ALL_SECTIONS_CACHE_KEY)
+        if sections is None:
+            sections = list(self.values("name", "slug"))
+            cache.set(ALL_SECTIONS_CACHE_KEY, sections, 300)
         return sections
 
 
@@ -51,7 +60,7 @@ class Category(models.Model):
         if not self.slug:
             self.slug = slugify(self.name)[:80]
         super().save(*args, **kwargs)
-        cache.delete(NAV_CACHE_KEY)
+        cache.delete_many([NAV_CACHE_KEY, ALL_SECTIONS_CACHE_KEY])
 
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})

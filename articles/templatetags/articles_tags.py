@@ -102,3 +102,11 @@ def isotime(value) -> str:
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.simple_tag
+def section_directory() -> list[dict]:
+    """Every section (name and slug) for the footer, from the cache."""
+    from articles.models import Category
+
+    return Category.objects.directory()
