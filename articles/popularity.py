@@ -12,10 +12,11 @@ from django.core.cache import cache
 from django.db.models import F, FloatField, Sum, Value
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
-MOST_READ_WINDOWS = {1: "24 hours", 7: "7 days", 30: "30 days"}
+MOST_READ_WINDOWS = {1: _("24 hours"), 7: _("7 days"), 30: _("30 days")}
 
 
 def _cache_seconds() -> int:
@@ -36,7 +37,7 @@ def most_read(days: int = 1, limit: int = 5) -> list[Article]:
     key = f"popularity:most-read:{days}:{limit}"
     articles = cache.get(key)
     if articles is None:
-        since = timezone.localdate() - timedelta(days=days)
+        since = timezone.localdate(timezone=timezone.get_default_timezone()) - timedelta(days=days)
         articles = list(
             _chart_queryset()
             .filter(view_days__day__gte=since)
@@ -46,6 +47,14 @@ def most_read(days: int = 1, limit: int = 5) -> list[Article]:
         )
         cache.set(key, articles, _cache_seconds())
     return articles
+
+
+def most_read_windows(limit: int = 5) -> list[tuple[int, str, list[Article]]]:
+    """Most read over every window, for a tabbed block: (days, label, articles)."""
+    return [
+        (days, label, most_read(days=days, limit=limit))
+        for days, label in MOST_READ_WINDOWS.items()
+    ]
 
 
 def site_mean_rating() -> float | None:

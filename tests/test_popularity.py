@@ -138,3 +138,13 @@ def test_top_rated_is_cached(db, django_assert_num_queries):
     popularity.top_rated()
     with django_assert_num_queries(0):
         popularity.top_rated()
+
+
+def test_most_read_windows_give_every_window_with_its_label(db):
+    views_on(ArticleFactory(), 3, 5)
+    windows = popularity.most_read_windows()
+    assert [(days, str(label), len(articles)) for days, label, articles in windows] == [
+        (1, "24 hours", 0),
+        (7, "7 days", 1),
+        (30, "30 days", 1),
+    ]
