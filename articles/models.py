@@ -205,6 +205,8 @@ class Article(models.Model):
             models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
             models.Index(fields=["category", "-published_at"], name="article_section_pub_idx"),
             models.Index(fields=["is_featured", "-published_at"], name="article_featured_pub_idx"),
+            # Date archives and their previous/next links look articles up by day.
+            models.Index(fields=["status", "publish_date"], name="article_status_day_idx"),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm_idx"),
         ]
