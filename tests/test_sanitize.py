@@ -96,3 +96,15 @@ def test_reading_time_is_derived_from_the_sanitised_words(section):
     assert article.reading_time == 4  # 700 words at 230 a minute, the script not counted
     assert reading_time("") == 1
     assert word_count("<p>Don’t stop-start, please.</p>") == 3
+
+
+def test_body_written_behind_saves_back_is_still_cleaned_on_the_page(client, section):
+    from articles.models import Article
+
+    article = ArticleFactory(category=section)
+    Article.objects.filter(pk=article.pk).update(
+        body='<p>ok</p><script>alert("bulk")</script><img src=x onerror=alert(1)>'
+    )
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert 'alert("bulk")' not in html and "onerror" not in html
+    assert "<p>ok</p>" in html

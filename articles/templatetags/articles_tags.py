@@ -110,3 +110,15 @@ def section_directory() -> list[dict]:
     from articles.models import Category
 
     return Category.objects.directory()
+
+
+@register.filter
+def clean_html(value) -> str:
+    """The body, sanitised again on the way out.
+
+    save() already cleans it; this also covers rows written by bulk inserts or update(),
+    which skip save(). nh3 takes microseconds, and pages are cached anyway.
+    """
+    from articles.sanitize import sanitize_html
+
+    return mark_safe(sanitize_html(str(value or "")))  # noqa: S308 - nh3 output is safe
