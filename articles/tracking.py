@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -66,12 +67,32 @@ BROWSER_USER_AGENT = re.compile(r"^(Mozilla|Opera)/")
 now = timezone.now
 
 
+@memoize
 def _setting(name: str, default):
+    # Cached: counting runs on every page view, and each settings lookup costs more than
+    # the dictionary lookup it replaces. Tests that change settings clear it (below).
     return getattr(settings, name, default)
 
 
+@memoize
+def _dedupe_window(seconds: int) -> timedelta:
+    return timedelta(seconds=seconds)
+
+
+@lru_cache(maxsize=4)
+def _hmac_key(secret_key: str) -> bytes:
+    return f"newsportal.views:{secret_key}".encode()
+
+
+def _forget_settings(**kwargs) -> None:
+    _setting.cache_clear()
+
+
+setting_changed.connect(_forget_settings)
+
+
 def dedupe_window() -> timedelta:
-    return timedelta(seconds=_setting("VIEW_DEDUPE_WINDOW", 30 * 60))
+    return _dedupe_window(_setting("VIEW_DEDUPE_WINDOW", 30 * 60))
 
 
 @lru_cache(maxsize=4096)
@@ -120,7 +141,7 @@ def reader_key(request: HttpRequest, article_id: int, day: date) -> str:
     else:
         who = f"anon:{client_ip(request)}:{request.META.get('HTTP_USER_AGENT', '')}"
     message = f"{day.isoformat()}|{who}|{article_id}".encode()
-    secret = f"newsportal.views:{settings.SECRET_KEY}".encode()
+    secret = _hmac_key(_setting("SECRET_KEY", ""))
     # 128 bits tell readers apart as well as 256 would, in half the index.
     return hmac.new(secret, message, sha256).hexdigest()[:32]
 
@@ -560,6 +581,9 @@ class RedisViewStore:
         return 0  # Redis expires the keys by itself
 
 
+_database_store = DatabaseViewStore()
+
+
 @memoize
 def _redis_store(url: str, prefix: str) -> RedisViewStore:
     return RedisViewStore(url, prefix)
@@ -571,7 +595,7 @@ def get_store() -> DatabaseViewStore | RedisViewStore:
     if backend == "redis" or (backend == "auto" and url):
         prefix = _setting("VIEW_REDIS_PREFIX", _setting("CACHE_KEY_PREFIX", "newsportal") + ":")
         return _redis_store(url, prefix)
-    return DatabaseViewStore()
+    return _database_store
 
 
 def count_view(request: HttpRequest, article: Article) -> bool:

@@ -64,7 +64,7 @@ def main() -> int:
     parser.add_argument("--articles", type=int, default=10_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per URL")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds of the on/off runs")
+    parser.add_argument("--rounds", type=int, default=7, help="rounds of the on/off runs")
     parser.add_argument(
         "--compare-duration", type=int, default=5, help="seconds per on/off comparison run"
     )
@@ -169,8 +169,23 @@ def main() -> int:
                 "all_rps": [r["rps"] for r in runs],
             }
         )
+    print("Measuring the CPU cost of counting inside one process...")
+    cpu = json.loads(
+        subprocess.run(
+            [PYTHON, str(BASE_DIR / "bench" / "cpu_cost.py"), target["article"], "500", "15"],
+            cwd=BASE_DIR,
+            env=env,
+            check=True,
+            text=True,
+            capture_output=True,
+            timeout=600,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    print(cpu)
     elapsed = time.monotonic() - started
-    write_report(args, env, target, results, elapsed, load)
+    write_report(args, env, target, results, elapsed, load, cpu)
     print(f"Wrote {args.output.relative_to(BASE_DIR)}")
     return 0
 
@@ -376,7 +391,7 @@ def database_version(env: dict) -> str:
     return manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1]
 
 
-def write_report(args, env, target, results, elapsed, load) -> None:
+def write_report(args, env, target, results, elapsed, load, cpu) -> None:
     info = machine()
     by_name = {r["name"]: r for r in results}
     off = by_name["Article page, counting off"]["rps"]
@@ -431,6 +446,19 @@ def write_report(args, env, target, results, elapsed, load) -> None:
             f"(median of rounds {', '.join(f'{c:+.1f}' for c in costs)} %; "
             f"{by_name[name]['rps']:.0f} against {off:.0f} requests/s; positive means slower)."
         )
+    off_cpu = cpu["off"]
+    lines += [
+        "",
+        "CPU time of one Django process per article page served from the page cache "
+        "(bench/cpu_cost.py: the test client in-process, 15 alternating rounds of 500 "
+        "requests, medians; the database's and Redis's own CPU not included):",
+        "",
+        f"- counting off: {off_cpu:.0f} µs",
+        f"- counting on, returning reader: {cpu['returning reader']:.0f} µs "
+        f"({(cpu['returning reader'] - off_cpu) / off_cpu * 100:+.1f} %)",
+        f"- counting on, new reader each request: {cpu['new reader']:.0f} µs "
+        f"({(cpu['new reader'] - off_cpu) / off_cpu * 100:+.1f} %)",
+    ]
     lines.append(end)
     block = "\n".join(lines)
 
