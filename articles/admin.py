@@ -156,12 +156,7 @@ class ArticleAdmin(VersionAdmin):
                 )
             )
         )
-        if roles.is_editor(request.user):
-            return queryset
-        author = roles.author_for(request.user)
-        if author is None:
-            return queryset.none()
-        return queryset.filter(bylines__author=author)
+        return queryset.editable_by(request.user)
 
     def _is_own(self, request, obj) -> bool:
         author = roles.author_for(request.user)

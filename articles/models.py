@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
+from accounts import roles
 from articles import images
 from articles.sanitize import reading_time, sanitize_html
 
@@ -73,6 +74,24 @@ class ArticleQuerySet(models.QuerySet):
 
     def in_section(self, category):
         return self.filter(category=category)
+
+    def editable_by(self, user):
+        """Every article for editors; an author's own bylined articles; nothing for others."""
+        if roles.is_editor(user):
+            return self
+        author = roles.author_for(user)
+        if author is None:
+            return self.none()
+        return self.filter(bylines__author=author)
+
+    def viewable_by(self, user):
+        """What a reader may open: the public articles plus, for staff, what they may edit."""
+        if not getattr(user, "is_staff", False):
+            return self.published()
+        return self.filter(
+            models.Q(pk__in=self.published().values("pk"))
+            | models.Q(pk__in=self.editable_by(user).values("pk"))
+        )
 
 
 class Article(models.Model):

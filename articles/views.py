@@ -203,7 +203,7 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
     context_object_name = "article"
 
     def get_queryset(self):
-        base = Article.objects.all() if self.request.user.is_staff else Article.objects.published()
+        base = Article.objects.viewable_by(self.request.user)
         return with_bylines(base).prefetch_related("tags")
 
     def get(self, request, *args, **kwargs):
@@ -245,7 +245,8 @@ class ArticlePreviewView(DetailView):
     def get_queryset(self):
         if not self.request.user.is_staff:
             raise Http404(_("No article found."))
-        return with_bylines(Article.objects.all()).prefetch_related("tags")
+        editable = Article.objects.editable_by(self.request.user)
+        return with_bylines(editable).prefetch_related("tags")
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

@@ -142,3 +142,29 @@ def test_saving_only_the_publish_time_keeps_the_publish_date_in_step(section):
 def test_staff_only_means_is_staff(client, articles):
     client.force_login(UserFactory(is_staff=False, is_superuser=False))
     assert client.get(articles["draft"].get_preview_url()).status_code == 404
+
+
+def _newsroom_user(role):
+    from accounts import roles
+
+    user = UserFactory()
+    roles.role_assign(user=user, role=role)
+    user.refresh_from_db()
+    return user
+
+
+def test_an_author_previews_their_own_draft_but_not_a_colleagues(client, articles):
+    author_user = _newsroom_user("author")
+    own = ArticleFactory(status=Article.Status.DRAFT, authors=[author_user.author])
+    client.force_login(author_user)
+
+    assert client.get(own.get_preview_url()).status_code == 200
+    assert client.get(articles["draft"].get_preview_url()).status_code == 404
+    assert client.get(articles["future"].get_absolute_url()).status_code == 404
+
+
+def test_an_editor_previews_any_draft_and_scheduled_article(client, articles):
+    client.force_login(_newsroom_user("editor"))
+
+    assert client.get(articles["draft"].get_preview_url()).status_code == 200
+    assert client.get(articles["future"].get_absolute_url()).status_code == 200
