@@ -125,7 +125,8 @@ def _with_count(response: HttpResponse, article_id: int) -> HttpResponse:
     """Add the article's fresh comment count, which htmx swaps into the heading."""
     count = Article.objects.values_list("comment_count", flat=True).get(pk=article_id)
     response.content += format_html(
-        '<span class="comments__count" id="comments-count" hx-swap-oob="true">({})</span>', count
+        '<span class="comments__count" id="comments-count" data-hx-swap-oob="true">({})</span>',
+        count,
     ).encode()
     return response
 

@@ -551,7 +551,7 @@ def test_htmx_post_returns_the_new_comment_as_a_fragment(client, article, regula
     text = response.content.decode()
     assert response.status_code == 201
     assert f'id="item-{comment.pk}"' in text and "In place." in text
-    assert 'id="comments-count" hx-swap-oob="true">(1)</span>' in text
+    assert 'id="comments-count" data-hx-swap-oob="true">(1)</span>' in text
     assert "<html" not in text
 
 

@@ -195,7 +195,7 @@ def test_an_htmx_vote_returns_the_results_in_place(reader_client, poll):
     assert f'id="poll-{poll.pk}-body"' in html
     assert "50% · 1 vote" in strip_tags(html)
     assert "(your vote)" in html
-    assert f'id="poll-{poll.pk}-status" hx-swap-oob="innerHTML"' in html
+    assert f'id="poll-{poll.pk}-status" data-hx-swap-oob="innerHTML"' in html
     assert "your vote is counted" in html
 
 

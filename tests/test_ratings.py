@@ -224,7 +224,7 @@ def test_htmx_rating_returns_the_updated_widget_in_place(reader_client, article,
     assert "4.0/5" in html
     assert "2 ratings" in html
     assert f'value="5" id="rating-{article.pk}-5" checked' in html
-    assert 'hx-swap-oob="innerHTML"' in html
+    assert 'data-hx-swap-oob="innerHTML"' in html
     assert "your rating of 5 stars is saved" in html
 
 
