@@ -124,3 +124,12 @@ def test_sites_row_names_our_site_not_example_com():
     site = Site.objects.get_current()
     assert site.domain == "127.0.0.1:8000"
     assert site.name == "The Newsportal"
+
+
+@pytest.mark.django_db
+def test_public_pages_send_a_strict_content_security_policy(client):
+    policy = client.get("/")["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy

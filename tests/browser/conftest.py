@@ -63,8 +63,17 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     yield page
     context.close()
+    # Every browser test doubles as a check that our pages need nothing the CSP forbids.
+    assert not violations, f"Content-Security-Policy violations: {violations}"
 
 
 @pytest.fixture
