@@ -200,11 +200,11 @@ class Pending(NamedTuple):
 
 
 class WriteBehind:
-    """Views on their way to the PostgreSQL buffer, written by a thread in batches.
+    """Views on their way to the buffer (PostgreSQL or Redis), written in batches.
 
     With VIEW_WRITE_BEHIND_MS > 0, a request only appends to a list, and a thread of the
-    same process writes what has gathered every that many milliseconds in one statement:
-    a page view then costs microseconds instead of a database write. The batch is written
+    same process writes what has gathered every that many milliseconds in one statement
+    or script: a page view then costs microseconds instead of a round trip. The batch is written
     again if writing fails, and written at exit, so only a process killed outright
     (SIGKILL, out of memory) loses its last fraction of a second of views.
     """
@@ -257,7 +257,7 @@ class WriteBehind:
                 if not batch:
                     return counted
                 try:
-                    counted += _write_batch(batch)
+                    counted += get_store().write_batch(batch)
                 except Exception:
                     with self._lock:
                         self._items[:0] = batch
@@ -412,6 +412,9 @@ class DatabaseViewStore:
             return Recorded(False, None)
         return Recorded(counted, until)
 
+    def write_batch(self, batch: list[Pending]) -> int:
+        return _write_batch(batch)
+
     def pending(self, article_id: int) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
@@ -495,6 +498,23 @@ return {1, now + window}
 
 # Move the live buffer aside to fold it. A batch left over by a fold that died is folded
 # first, so nothing is lost on restart.
+_RECORD_BATCH_SCRIPT = """
+local window = tonumber(ARGV[1])
+local counted = 0
+for i = 3, #KEYS do
+  local j = 2 + (i - 3) * 3
+  local now = tonumber(ARGV[j])
+  local last = redis.call('GET', KEYS[i])
+  if not (last and now - tonumber(last) < window) then
+    redis.call('SET', KEYS[i], ARGV[j], 'PX', window)
+    redis.call('HINCRBY', KEYS[1], ARGV[j + 1], 1)
+    redis.call('HINCRBY', KEYS[2], ARGV[j + 2], 1)
+    counted = counted + 1
+  end
+end
+return counted
+"""
+
 _TAKE_SCRIPT = """
 if redis.call('EXISTS', KEYS[3]) == 1 then return 2 end
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
@@ -520,9 +540,13 @@ class RedisViewStore:
         self.folding_totals = f"{base}:folding-pending"
         self.lock = f"{base}:fold-lock"
         self._record = self.client.register_script(_RECORD_SCRIPT)
+        self._record_batch = self.client.register_script(_RECORD_BATCH_SCRIPT)
         self._take = self.client.register_script(_TAKE_SCRIPT)
 
     def record(self, *, article_id: int, key: str, day: date, at: datetime) -> Recorded:
+        if write_behind.enabled():
+            write_behind.put(Pending(key, article_id, day, at))
+            return Recorded(True, at + dedupe_window())
         keys = [self.seen_prefix + key, self.buffer, self.pending_totals]
         window_ms = int(dedupe_window().total_seconds() * 1000)
         args = [int(at.timestamp() * 1000), window_ms, f"{article_id}:{day}", article_id]
@@ -534,9 +558,20 @@ class RedisViewStore:
             pipe.hget(self.pending_totals, article_id)
             pipe.hget(self.folding_totals, article_id)
             live, folding = pipe.execute()
-        return int(live or 0) + int(folding or 0)
+        return int(live or 0) + int(folding or 0) + write_behind.pending(article_id)
+
+    def write_batch(self, batch: list[Pending]) -> int:
+        # The same rule as the single-view script, for a whole batch in one round trip.
+        keys = [self.buffer, self.pending_totals]
+        args = [int(dedupe_window().total_seconds() * 1000)]
+        for item in batch:
+            keys.append(self.seen_prefix + item.key)
+            args += [int(item.at.timestamp() * 1000), f"{item.article_id}:{item.day}"]
+            args.append(item.article_id)
+        return int(self._record_batch(keys=keys, args=args))
 
     def fold(self, batch_size: int = 10_000) -> FoldResult:
+        write_behind.flush()
         token = uuid.uuid4().hex
         if not self.client.set(self.lock, token, nx=True, ex=600):
             return FoldResult()  # another process is folding right now

@@ -139,10 +139,13 @@ def main() -> int:
                 run_wrk(wrk, server.url + path, args, args.warmup, None, "GET")
         plan = [(name, on, path, lua, method) for name, path, lua, method in pages]
         page_names = {name for name, *_ in pages}
-        for _ in range(args.rounds):
+        for round_ in range(args.rounds):
+            # Every other round runs backwards, so a drift in the machine's other load
+            # does not always favour the scenarios that come first.
+            order = counting if round_ % 2 == 0 else counting[::-1]
             plan += [
                 (name, on if counted else off, path, lua, method)
-                for name, path, lua, method, counted in counting
+                for name, path, lua, method, counted in order
             ]
         load_before = os.getloadavg()[0]
         for name, server, path, lua, method in plan:

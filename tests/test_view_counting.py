@@ -496,8 +496,7 @@ def test_a_user_reading_is_keyed_by_user_not_address(article, store):
 
 
 @pytest.fixture
-def write_behind(settings):
-    settings.VIEW_STORE = "database"
+def write_behind(store, settings):
     settings.VIEW_WRITE_BEHIND_MS = 20
     yield tracking.write_behind
     tracking.write_behind.flush()
@@ -537,11 +536,15 @@ def test_write_behind_writes_what_is_queued_when_the_process_exits(write_behind,
         tracking.count_view(reader(ip=f"203.0.113.{n}"), article)
     assert tracking.view_count_display(article) == 3
     write_behind._flush_at_exit()
-    assert ViewBuffer.objects.aggregate(total=Sum("views"))["total"] == 3
+    tracking.recent_readers.clear()
+    assert tracking.get_store().pending(article.pk) == 3
+    assert total_views(article) == 3
 
 
 @pytest.mark.django_db(transaction=True)
 def test_write_behind_keeps_a_batch_whose_write_failed(write_behind, settings, monkeypatch):
+    if settings.VIEW_STORE != "database":
+        pytest.skip("the failure is staged in the PostgreSQL writer")
     settings.VIEW_WRITE_BEHIND_MS = 60_000
     article = ArticleFactory()
     tracking.count_view(reader(), article)
