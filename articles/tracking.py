@@ -9,9 +9,11 @@ How a view is counted (docs/performance.md has the full story):
   client IP and user agent, plus the article: no IP address is stored, the key changes
   every day so it cannot follow anyone, and no cookie is set.
 - A counted view goes into a buffer: a Redis hash when REDIS_URL is set, otherwise a few
-  shard rows per article and day in PostgreSQL. `fold_views` (a management command, also
-  run every VIEW_FOLD_INTERVAL seconds by a request) moves the buffer into
-  Article.view_count and ArticleViewDay with upserts in one transaction.
+  shard rows per article and day in PostgreSQL. A thread in each process writes the views
+  of the last VIEW_WRITE_BEHIND_MS milliseconds in one go, so a request makes no round
+  trip. `fold_views` (a management command, also run every VIEW_FOLD_INTERVAL seconds by
+  a request) moves the buffer into Article.view_count and ArticleViewDay with upserts in
+  one transaction.
 """
 
 import atexit
