@@ -44,6 +44,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from articles.models import Article, ArticleViewDay, ViewBuffer, ViewDedupe
+from newsportal.client_ip import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -125,14 +126,6 @@ def is_countable_request(request: HttpRequest) -> bool:
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_staff and not _setting("VIEW_COUNT_STAFF", False))
-
-
-def client_ip(request: HttpRequest) -> str:
-    header = _setting("VIEW_CLIENT_IP_HEADER", "")
-    if header and request.META.get(header):
-        # Behind a proxy, the header it sets (e.g. HTTP_X_REAL_IP) names the reader.
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def reader_key(request: HttpRequest, article_id: int, day: date) -> str:

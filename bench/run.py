@@ -216,7 +216,7 @@ def bench_environment(redis_url: str) -> dict:
         SECURE_HSTS_SECONDS="0",
         LOG_LEVEL="WARNING",
         # As behind a reverse proxy: the reader's address comes from X-Real-IP.
-        VIEW_CLIENT_IP_HEADER="HTTP_X_REAL_IP",
+        CLIENT_IP_HEADER="X-Real-IP",
         GUNICORN_MAX_REQUESTS="0",  # no worker recycling in the middle of a measurement
         PYTHONDONTWRITEBYTECODE="1",
     )

@@ -20,9 +20,8 @@ Settings:
 - ``RATELIMIT_ENABLE`` (default True) switches every limit off, e.g. for load tests.
 - ``RATELIMITS`` maps a scope to ``(limit, period)`` to override a view's numbers
   without a code change, e.g. ``{"ratings": (60, 60)}``.
-- ``RATELIMIT_IP_HEADER`` (default ``REMOTE_ADDR``) names the ``request.META`` key holding
-  the client address; behind a proxy set it to ``HTTP_X_FORWARDED_FOR`` (the proxy's own,
-  last entry is used, so a client cannot forge it).
+- The client address comes from ``newsportal.client_ip`` (``CLIENT_IP_HEADER`` behind a
+  proxy).
 """
 
 from __future__ import annotations
@@ -39,15 +38,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from newsportal.client_ip import client_ip
+
 KeyFunc = Callable[[HttpRequest], str]
-
-
-def client_ip(request: HttpRequest) -> str:
-    header = getattr(settings, "RATELIMIT_IP_HEADER", "REMOTE_ADDR")
-    value = request.META.get(header) or request.META.get("REMOTE_ADDR", "")
-    # X-Forwarded-For: the last entry was added by our own proxy; earlier ones are the
-    # client's say-so.
-    return value.split(",")[-1].strip()
 
 
 def ip_hash(request: HttpRequest) -> str:

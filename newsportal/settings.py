@@ -56,6 +56,9 @@ else:
         require("ALLOWED_HOSTS")
 
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Behind a reverse proxy of ours, the header it sets to the reader's address (e.g.
+# X-Real-IP). Rate limits, log-in throttling and view counting tell readers apart by it.
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "")
 SITE_NAME = os.environ.get("SITE_NAME", "The Newsportal")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
@@ -175,8 +178,6 @@ VIEW_FOLD_INTERVAL = env_int("VIEW_FOLD_INTERVAL", 60)
 # Without Redis, views are written to the database buffer in batches this often by a
 # thread of each process; 0 writes each view in its own statement (as tests do).
 VIEW_WRITE_BEHIND_MS = env_int("VIEW_WRITE_BEHIND_MS", 0 if TESTING else 1000)
-# Behind a reverse proxy, the META key of the header carrying the reader's address.
-VIEW_CLIENT_IP_HEADER = os.environ.get("VIEW_CLIENT_IP_HEADER", "")
 VIEW_COUNT_STAFF = env_bool("VIEW_COUNT_STAFF", False)
 # How many ratings at the site's mean every article starts with in "top rated".
 TOP_RATED_PRIOR_WEIGHT = env_int("TOP_RATED_PRIOR_WEIGHT", 5)
@@ -225,7 +226,7 @@ ACCOUNT_RATE_LIMITS = {
 # Behind N proxies of ours, the reader's address is the Nth from the right in X-Forwarded-For;
 # or name a header the proxy sets (e.g. "X-Real-IP"). Unset, per-address limits see the proxy.
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
-ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("ALLAUTH_TRUSTED_CLIENT_IP_HEADER") or None
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 AVATAR_MAX_PIXELS = env_int("AVATAR_MAX_PIXELS", 4096 * 4096)
 

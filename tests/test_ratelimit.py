@@ -104,7 +104,7 @@ def test_the_limiter_can_be_switched_off(settings):
 
 
 def test_the_forwarded_header_uses_the_proxys_entry_not_the_clients(settings):
-    settings.RATELIMIT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.CLIENT_IP_HEADER = "X-Forwarded-For"
     for spoof in ["1.1.1.1", "2.2.2.2", "3.3.3.3"]:
         request = make_request(HTTP_X_FORWARDED_FOR=f"{spoof}, 198.51.100.9")
         assert not rate_limited(request, scope="xff", limit=3, period=3600, key="ip")
