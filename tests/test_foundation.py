@@ -114,7 +114,8 @@ def test_docker_compose_wires_web_db_and_redis():
         assert name in environment
     command = " ".join(web["command"]) if isinstance(web["command"], list) else web["command"]
     assert command.index("migrate") < command.index("gunicorn")
-    assert set(compose["volumes"]) >= {"pgdata"}
+    assert set(compose["volumes"]) >= {"pgdata", "redisdata"}
+    assert "--appendonly" in services["redis"]["command"]
 
 
 @pytest.mark.django_db
