@@ -24,7 +24,9 @@ def _cache_seconds() -> int:
 
 
 def _chart_queryset():
-    return Article.objects.published().select_related("category").prefetch_related("authors")
+    # The charts show headlines and links only: no bylines or sections to fetch, and the
+    # bulky text columns stay in the database.
+    return Article.objects.published().defer("body", "search_vector")
 
 
 def most_read(days: int = 1, limit: int = 5) -> list[Article]:

@@ -152,7 +152,7 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
             top_stories=top,
             latest=[a for a in latest if a.pk not in shown][: self.latest_count],
             section_blocks=self.section_blocks(),
-            most_read=popularity.most_read(days=1, limit=5),
+            most_read_windows=popularity.most_read_windows(limit=5),
             top_rated=popularity.top_rated(limit=5),
             meta_description=_("The latest news from %(site)s.") % {"site": settings.SITE_NAME},
         )
@@ -265,7 +265,7 @@ def article_context(article: Article) -> dict:
     context = {
         "is_preview": not article.is_public,
         "related_articles": related.related_articles(article, limit=5),
-        "most_read": popularity.most_read(days=1, limit=5),
+        "most_read_windows": popularity.most_read_windows(limit=5),
         "previous_article": None,
         "next_article": None,
         # Saving a typo fix right after publishing is not an "update" worth showing.

@@ -367,8 +367,9 @@ def test_related_stories_are_computed_in_one_query_and_cached(section, django_as
 
 # Query budgets ---------------------------------------------------------------------------
 
-ARTICLE_PAGE_BUDGET = 12
-FRONT_PAGE_BUDGET = 11
+# Cold caches: each of the three most-read windows costs one query until it is cached.
+ARTICLE_PAGE_BUDGET = 14
+FRONT_PAGE_BUDGET = 13
 
 
 def count_queries(client, url, django_assert_max_num_queries, budget):

@@ -148,3 +148,22 @@ def test_most_read_windows_give_every_window_with_its_label(db):
         (7, "7 days", 1),
         (30, "30 days", 1),
     ]
+
+
+def test_front_page_and_article_sidebar_show_every_most_read_window(client, db):
+    today_hit = ArticleFactory(title="Read today")
+    last_week_hit = ArticleFactory(title="Read last week")
+    views_on(today_hit, 0, 10)
+    views_on(last_week_hit, 4, 50)
+
+    for url in ("/", today_hit.get_absolute_url()):
+        html = client.get(url).content.decode()
+        block = html[html.index('id="most-read-heading"') :]
+        windows = block.split("<details")[1:4]
+        assert [w.split("<summary>")[1].split("</summary>")[0] for w in windows] == [
+            "24 hours",
+            "7 days",
+            "30 days",
+        ]
+        assert "Read today" in windows[0] and "Read last week" not in windows[0]
+        assert windows[1].index("Read last week") < windows[1].index("Read today")
