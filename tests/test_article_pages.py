@@ -1,12 +1,7 @@
 """The reading pages: what they show, their HTML, pagination, caching and query budgets."""
 
 import json
-import os
-import re
-import shutil
-import subprocess
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 from django.contrib.messages import constants as message_levels
@@ -16,73 +11,13 @@ from django.utils import timezone
 
 from articles.models import Article, ArticleAuthor
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+from tests.html_checks import check_html, parse_page
 
 pytestmark = pytest.mark.django_db
 
 
-class PageChecker(HTMLParser):
-    """The HTML rules we can check without a validator: h1, ids, alt text, labels."""
-
-    def __init__(self):
-        super().__init__()
-        self.h1 = 0
-        self.ids: list[str] = []
-        self.images_without_alt = 0
-        self.headings: list[int] = []
-        self.labels_for: set[str] = set()
-        self.fields: list[tuple[str, dict]] = []
-        self.json_ld: list[str] = []
-        self._in_json_ld = False
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.append(attrs["id"])
-        if tag == "h1":
-            self.h1 += 1
-        if re.fullmatch(r"h[1-6]", tag):
-            self.headings.append(int(tag[1]))
-        if tag == "img" and "alt" not in attrs:
-            self.images_without_alt += 1
-        if tag == "label" and attrs.get("for"):
-            self.labels_for.add(attrs["for"])
-        if tag in ("input", "select", "textarea") and attrs.get("type") not in (
-            "hidden",
-            "submit",
-            "button",
-        ):
-            self.fields.append((tag, attrs))
-        if tag == "script" and attrs.get("type") == "application/ld+json":
-            self._in_json_ld = True
-
-    def handle_endtag(self, tag):
-        if tag == "script":
-            self._in_json_ld = False
-
-    def handle_data(self, data):
-        if self._in_json_ld:
-            self.json_ld.append(data)
-
-
-def check_html(html: str) -> PageChecker:
-    page = PageChecker()
-    page.feed(html)
-    assert page.h1 == 1, f"expected one h1, found {page.h1}"
-    duplicates = {i for i in page.ids if page.ids.count(i) > 1}
-    assert not duplicates, f"duplicate ids: {duplicates}"
-    assert page.images_without_alt == 0
-    # Headings never skip a level going down (h2 → h4 would).
-    for before, after in zip(page.headings, page.headings[1:], strict=False):
-        assert after <= before + 1, f"heading order {page.headings}"
-    for tag, attrs in page.fields:
-        labelled = attrs.get("id") in page.labels_for or attrs.get("aria-label")
-        assert labelled, f"unlabelled {tag} {attrs}"
-    return page
-
-
 def json_ld(html: str) -> list[dict]:
-    page = PageChecker()
-    page.feed(html)
+    page = parse_page(html)
     return [json.loads(block) for block in page.json_ld]
 
 
@@ -512,34 +447,6 @@ def test_head_and_repeat_requests_for_a_hidden_article_are_404(client, section):
     draft = ArticleFactory(category=section, status=Article.Status.DRAFT)
     assert client.head(draft.get_absolute_url()).status_code == 404
     assert client.get(draft.get_absolute_url()).status_code == 404
-
-
-@pytest.mark.skipif(
-    not (os.environ.get("VNU_JAR") and shutil.which("java")),
-    reason="set VNU_JAR to the Nu HTML Checker's vnu.jar (npm pack vnu-jar) to run it",
-)
-def test_every_reading_page_passes_the_nu_html_checker(client, story, author, tmp_path):
-    urls = {
-        "home": "/",
-        "article": story.get_absolute_url(),
-        "section": story.category.get_absolute_url(),
-        "tag": reverse("articles:tag", args=["budget"]),
-        "author": author.get_absolute_url(),
-        "archive": reverse("articles:archive"),
-        "day": reverse(
-            "articles:archive-day",
-            args=[story.publish_date.year, f"{story.publish_date:%m}", f"{story.publish_date:%d}"],
-        ),
-    }
-    for name, url in urls.items():
-        (tmp_path / f"{name}.html").write_bytes(client.get(url).content)
-    result = subprocess.run(
-        ["java", "-jar", os.environ["VNU_JAR"], "--errors-only", *sorted(tmp_path.glob("*.html"))],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stderr
 
 
 def test_an_article_address_without_leading_zeros_redirects_to_the_canonical_one(client, section):
