@@ -6,6 +6,9 @@ The search vector is written by a database trigger (migration 0005_search) with 
 
 import html
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.postgres.search import (
@@ -18,6 +21,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, FloatField, Func, Prefetch, Q, TextField, Value
 from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
 from django.utils.html import escape
@@ -103,6 +107,11 @@ def to_search_query(query: str) -> SearchQuery | None:
     return search_query
 
 
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the site's time zone, like published_at__date."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def matching_articles(*, query: str = "", section=None, author=None, date_from=None, date_to=None):
     """Published articles that contain every word of the query and pass the filters."""
     articles = Article.objects.published()
@@ -110,25 +119,49 @@ def matching_articles(*, query: str = "", section=None, author=None, date_from=N
         articles = articles.in_section(section)
     if author is not None:
         articles = articles.filter(bylines__author=author)
+    # Ranges on published_at itself, which its indexes serve (published_at__date does not).
     if date_from is not None:
-        articles = articles.filter(published_at__date__gte=date_from)
-    if date_to is not None:
-        articles = articles.filter(published_at__date__lte=date_to)
+        articles = articles.filter(published_at__gte=start_of_day(date_from))
+    if date_to is not None and date_to < date.max:
+        articles = articles.filter(published_at__lt=start_of_day(date_to + timedelta(days=1)))
     search_query = to_search_query(query)
     if search_query is not None:
         articles = articles.filter(search_vector=search_query)
     return articles
 
 
-def ranked(articles, query: str, *, newest_first: bool = False):
-    """Matches best first (or newest first), with highlighted headline and snippet.
+def relevance(search_query: SearchQuery):
+    """PostgreSQL's ts_rank over the weighted vector, times a recency boost that halves
+    within a week and fades out over months, so a fresh story wins a tie but a headline
+    match in an older story still beats a passing mention in today's."""
+    recency = Value(1.0) + Value(1.0) / (Value(1.0) + days_old() / Value(7.0))
+    return SearchRank(F("search_vector"), search_query) * recency
 
-    The ranking is PostgreSQL's ts_rank over the weighted vector, times a recency boost
-    that halves within a week and fades out over months, so a fresh story wins a tie but
-    a headline match in an older story still beats a passing mention in today's.
+
+def ranked(articles, query: str, *, newest_first: bool = False):
+    """The ids of the matches, best first (or newest first): slice it, then with_snippets.
+
+    Only the id and the score are computed for every match; everything shown is fetched
+    for the slice alone.
+    """
+    articles = articles.order_by("-published_at", "-id")
+    search_query = to_search_query(query)
+    if search_query is not None and not newest_first:
+        articles = articles.annotate(score=relevance(search_query)).order_by(
+            "-score", "-published_at", "-id"
+        )
+    return articles.values("pk")
+
+
+def with_snippets(page, query: str):
+    """The articles of ``page`` (a slice of ``ranked``) in its order, with what a result shows.
+
+    ts_headline parses an article's whole text again, so it runs only for these rows: the
+    page's ids come from ``page`` as a subquery, and the highlighted headline and snippet,
+    the section and the bylines are fetched for those ids alone, in the same statement.
     """
     articles = (
-        articles.order_by("-published_at", "-id")
+        Article.objects.filter(pk__in=page)
         .defer("body", "search_vector")
         .select_related("category")
         .prefetch_related(
@@ -137,14 +170,12 @@ def ranked(articles, query: str, *, newest_first: bool = False):
     )
     search_query = to_search_query(query)
     if search_query is None:
-        return articles
-    recency = Value(1.0) + Value(1.0) / (Value(1.0) + days_old() / Value(7.0))
+        return articles.order_by(*page.query.order_by)
+    if "score" in page.query.annotations:
+        # The same expression in the same statement: the same order as the subquery's.
+        articles = articles.annotate(score=relevance(search_query))
     headline_options = {"config": CONFIG, "start_sel": START_SEL, "stop_sel": STOP_SEL}
-    if not newest_first:
-        articles = articles.annotate(
-            score=SearchRank(F("search_vector"), search_query) * recency
-        ).order_by("-score", "-published_at", "-id")
-    return articles.annotate(
+    return articles.order_by(*page.query.order_by).annotate(
         title_headline=SearchHeadline(
             "title", search_query, highlight_all=True, **headline_options
         ),
@@ -166,22 +197,50 @@ def ranked(articles, query: str, *, newest_first: bool = False):
     )
 
 
-def search_articles(**criteria):
-    """Published articles matching ``criteria`` (see matching_articles), best first."""
-    return ranked(matching_articles(**criteria), criteria.get("query", ""))
+def search_articles(*, limit: int = 20, **criteria):
+    """The best ``limit`` published articles matching ``criteria`` (see matching_articles)."""
+    query = criteria.get("query", "")
+    return with_snippets(ranked(matching_articles(**criteria), query)[:limit], query)
+
+
+@contextmanager
+def local_settings(settings: dict[str, str]) -> Iterator[None]:
+    """Run the block in a transaction with these PostgreSQL settings.
+
+    They last until that transaction ends: the block's own, or the caller's if the block
+    runs inside one (no savepoint, which would not end them anyway).
+    """
+    with transaction.atomic(savepoint=False):
+        with transaction.get_connection().cursor() as cursor:
+            cursor.execute(
+                "SELECT " + ", ".join(["set_config(%s, %s, true)"] * len(settings)),
+                [item for name_value in settings.items() for item in name_value],
+            )
+        yield
+
+
+# For a common word the planner reckons reading the whole table cheaper than the GIN index:
+# it prices the @@ test as one cheap operator, but each test reads a vector of a kilobyte or
+# more. Through the index, only the matches' vectors are read (twice as fast on 10,000
+# articles, see docs/search.md). The other indexes stay available for the filters.
+INDEX_SCANS = {"enable_seqscan": "off"}
 
 
 class CappedPaginator(Paginator):
-    """Counts at most MAX_RESULTS matches: counting every match of a common word costs as
-    much as ranking them, and nobody reads page 51."""
+    """Pages of ``ranked`` ids, shown with_snippets. Counts at most MAX_RESULTS matches:
+    nobody reads page 51, and counting stops early for a common word."""
 
-    def __init__(self, *args, count_from, **kwargs):
+    def __init__(self, *args, count_from, query: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_from = count_from
+        self.query = query
 
     @cached_property
     def count(self):
         return self.count_from.order_by()[:MAX_RESULTS].count()
+
+    def _get_page(self, object_list, *args, **kwargs):
+        return super()._get_page(with_snippets(object_list, self.query), *args, **kwargs)
 
 
 def highlight(text: str) -> SafeString:
@@ -240,13 +299,8 @@ def suggest(query: str) -> str | None:
     for term in checked:
         close_to_any |= Q(title__trigram_word_similar=term)
     similarities = [TrigramWordSimilarity(term, "title") for term in checked]
-    with transaction.atomic():
-        # The operator's own threshold (0.6) misses one-letter slips in short words.
-        with transaction.get_connection().cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(SUGGESTION_SIMILARITY)],
-            )
+    # The operator's own threshold (0.6) misses one-letter slips in short words.
+    with local_settings({"pg_trgm.word_similarity_threshold": str(SUGGESTION_SIMILARITY)}):
         titles = list(
             Article.objects.published()
             .filter(close_to_any)
@@ -360,18 +414,31 @@ class SearchView(ListView):
         )
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        return CappedPaginator(queryset, per_page, count_from=self.matches, **kwargs)
+        return CappedPaginator(
+            queryset, per_page, count_from=self.matches, query=self.query, **kwargs
+        )
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        query = self.form.cleaned_data["q"] if self.form.is_valid() else ""
-        for article in context["results"]:
+    @property
+    def query(self) -> str:
+        return self.form.cleaned_data["q"] if self.form.is_valid() else ""
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, results, is_paginated = super().paginate_queryset(queryset, page_size)
+        # Out of the transaction: a page out of range has raised its 404 by now.
+        with local_settings(INDEX_SCANS):
+            page.object_list = list(results)
+        for article in page.object_list:
             if hasattr(article, "snippet"):
                 article.title_html = highlight(article.title_headline)
                 # The body is HTML: its entities are decoded before the text is escaped again.
                 article.snippet_html = highlight(
                     with_ellipses(html.unescape(article.snippet), article)
                 )
+        return paginator, page, page.object_list, is_paginated
+
+    def get_context_data(self, **kwargs):
+        query = self.query
+        context = super().get_context_data(**kwargs)
         suggestion = None
         if query and context["paginator"] and not context["paginator"].count:
             suggestion = suggest(query)

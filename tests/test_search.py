@@ -1,6 +1,8 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -442,3 +444,35 @@ def test_a_suggestion_keeps_numbers_and_must_find_something(client, section):
     assert search(client, q="budgte 2026").context["suggestion"] == "budget 2026"
     assert search(client, q="budgte 1999").context["suggestion"] is None
     assert search(client, q="budgte", section="sport").status_code == 400
+
+
+def test_headlines_are_computed_only_for_the_rows_on_the_page(client, section):
+    ArticleFactory.create_batch(25, category=section)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = search(client, q="council")
+
+    assert len(response.context["results"]) == 20
+    assert all(article.snippet_html for article in response.context["results"])
+    with_headlines = [query["sql"] for query in queries if "ts_headline" in query["sql"]]
+    assert len(with_headlines) == 1
+    # The page's ids are ranked in a subquery; headlines belong to the outer query alone.
+    outer, page_ids = with_headlines[0].split(" IN (SELECT ", 1)
+    assert "ts_headline" in outer
+    assert "ts_headline" not in page_ids
+    assert "ts_rank" in page_ids
+    assert "LIMIT 20" in page_ids
+
+
+def test_date_filters_take_whole_local_days_and_survive_extreme_dates(client, section):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    late = timezone.make_aware(datetime.combine(yesterday, time(23, 30)))
+    ArticleFactory(title="Late night vote", published_at=late, category=section)
+    today = (yesterday + timedelta(days=1)).isoformat()
+
+    assert titles(search(client, q="vote", date_to=yesterday.isoformat())) == ["Late night vote"]
+    assert titles(search(client, q="vote", date_from=yesterday.isoformat())) == ["Late night vote"]
+    assert titles(search(client, q="vote", date_from=today)) == []
+    assert titles(search(client, q="vote", date_from="0001-01-01", date_to="9999-12-31")) == [
+        "Late night vote"
+    ]
