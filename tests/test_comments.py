@@ -26,6 +26,7 @@ from comments.services import (
     commenter_ban,
     commenter_trust,
 )
+from tests.concurrency import run_in_threads
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -649,32 +650,19 @@ def test_comment_count_stays_exact_under_concurrent_posting_and_moderation():
         commenter_trust(user=user)
     newcomers = [UserFactory() for _ in range(25)]
     seeded = [CommentFactory(article=article) for _ in range(10)]
-    errors = []
-    barrier = threading.Barrier(50)
 
     def work(n):
-        try:
-            barrier.wait()
-            if n < 25:
-                comment = comment_create(article=article, user=trusted[n], body=f"Trusted {n}")
-                if n % 3 == 0:
-                    comment_delete(comment=comment, user=trusted[n])
-            else:
-                comment_create(article=article, user=newcomers[n - 25], body=f"New {n}")
-                # Moderators race each other over the same seeded comments.
-                status = ["hidden", "approved", "spam"][n % 3]
-                comment_moderate(comments=seeded[n % 10 :], status=status, moderator=None)
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
+        if n < 25:
+            comment = comment_create(article=article, user=trusted[n], body=f"Trusted {n}")
+            if n % 3 == 0:
+                comment_delete(comment=comment, user=trusted[n])
+        else:
+            comment_create(article=article, user=newcomers[n - 25], body=f"New {n}")
+            # Moderators race each other over the same seeded comments.
+            status = ["hidden", "approved", "spam"][n % 3]
+            comment_moderate(comments=seeded[n % 10 :], status=status, moderator=None)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_in_threads(50, work)
     pending = Comment.objects.filter(article=article, status="pending")
     comment_moderate(comments=pending, status="approved", moderator=None)
     article.refresh_from_db()

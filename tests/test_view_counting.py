@@ -1,6 +1,5 @@
 import os
 import re
-import threading
 import uuid
 from datetime import timedelta
 
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from articles import tracking
 from articles.models import Article, ArticleViewDay, ViewBuffer, ViewDedupe
+from tests.concurrency import run_in_threads
 from tests.factories import ArticleFactory, UserFactory
 
 CHROME = (
@@ -319,32 +319,11 @@ def test_the_timer_folds_at_most_once_per_interval(article, store, settings):
     assert tracking.view_count_display(article) == 2
 
 
-def run_in_threads(count, target):
-    errors = []
-
-    def work(n):
-        try:
-            target(n)
-        except Exception as exc:  # pragma: no cover - reported below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-
-
 @pytest.mark.django_db(transaction=True)
 def test_totals_are_exact_after_fifty_concurrent_readers_and_folds(store):
     article = ArticleFactory()
-    barrier = threading.Barrier(50)
 
     def read(n):
-        barrier.wait()
         assert tracking.count_view(reader(ip=f"10.0.{n // 200}.{n % 200}"), article)
         if n % 10 == 0:
             tracking.fold_views()  # folds racing with readers lose nothing
@@ -360,10 +339,8 @@ def test_totals_are_exact_after_fifty_concurrent_readers_and_folds(store):
 @pytest.mark.django_db(transaction=True)
 def test_one_reader_racing_fifty_times_counts_once(store):
     article = ArticleFactory()
-    barrier = threading.Barrier(50)
 
     def read(n):
-        barrier.wait()
         tracking.count_view(reader(), article)
 
     run_in_threads(50, read)
@@ -505,10 +482,8 @@ def write_behind(store, settings):
 @pytest.mark.django_db(transaction=True)
 def test_write_behind_totals_are_exact_after_fifty_concurrent_readers(write_behind):
     article = ArticleFactory()
-    barrier = threading.Barrier(50)
 
     def read(n):
-        barrier.wait()
         tracking.count_view(reader(ip=f"10.1.{n // 200}.{n % 200}"), article)
         tracking.count_view(reader(ip="10.9.9.9"), article)  # one reader, fifty times
 

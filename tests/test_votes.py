@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.services import commenter_ban
+from tests.concurrency import run_in_threads
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from votes.models import Vote
 from votes.services import VoteError, vote_cast
@@ -153,30 +154,17 @@ def test_scores_stay_exact_when_fifty_readers_vote_at_once():
     article = ArticleFactory()
     comments = [CommentFactory(article=article) for _ in range(3)]
     voters = [UserFactory() for _ in range(50)]
-    errors = []
-    barrier = threading.Barrier(50)
 
     def work(n):
-        try:
-            barrier.wait()
-            for i, comment in enumerate(comments):
-                vote_cast(user=voters[n], comment=comment, value=1 if (n + i) % 3 else -1)
-            # Some change their minds, some withdraw.
-            if n % 4 == 0:
-                vote_cast(user=voters[n], comment=comments[0], value=-1)
-            if n % 5 == 0:
-                vote_cast(user=voters[n], comment=comments[1], value=1)
-        except Exception as error:  # noqa: BLE001 - collected and asserted below
-            errors.append(error)
-        finally:
-            connection.close()
+        for i, comment in enumerate(comments):
+            vote_cast(user=voters[n], comment=comment, value=1 if (n + i) % 3 else -1)
+        # Some change their minds, some withdraw.
+        if n % 4 == 0:
+            vote_cast(user=voters[n], comment=comments[0], value=-1)
+        if n % 5 == 0:
+            vote_cast(user=voters[n], comment=comments[1], value=1)
 
-    threads = [threading.Thread(target=work, args=(n,)) for n in range(50)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    run_in_threads(50, work)
     for comment in comments:
         fresh = Vote.objects.filter(comment=comment).aggregate(s=Sum("value"))["s"] or 0
         assert score(comment) == fresh
