@@ -274,6 +274,17 @@ def test_no_staff_page_answers_hostile_query_strings_with_a_server_error(
     assert failures(client, with_hostile_queries(paths[name] for name in staff_pages)) == []
 
 
+def test_no_htmx_fragment_answers_hostile_query_strings_with_a_server_error(visitor, world):
+    paths = good_paths(world)
+    urls = with_hostile_queries(paths[name] for name in ("articles:search", "ratings:form"))
+    problems = []
+    for url in urls:
+        status = status_of(visitor, "get", url, HTTP_HX_REQUEST="true")
+        if not isinstance(status, int) or status >= 500:
+            problems.append(f"htmx GET {url[:120]} → {status}")
+    assert problems == []
+
+
 HOSTILE_HEADERS = [
     {"HTTP_HX_REQUEST": "true", "HTTP_HX_TARGET": "x", "HTTP_HX_TRIGGER": "\x00"},
     {"HTTP_USER_AGENT": "Mozilla/5.0 " + "é" * 5000, "HTTP_X_FORWARDED_FOR": "nope, , ::::"},
@@ -437,6 +448,13 @@ def test_an_anonymous_background_action_gets_401(name, client, world):
     )
     assert response.status_code == 401
     assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("name", ["accounts:profile", "account_change_password", "account_email"])
+def test_an_anonymous_account_form_post_is_sent_to_log_in(name, client, world):
+    response = client.post(reverse(name), {"display_name": "Someone", "email": "a@example.com"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login") + "?next=")
 
 
 MEGABYTE_TEXT = "word " * 200_000
