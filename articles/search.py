@@ -21,6 +21,7 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import F, FloatField, Func, Prefetch, Q, TextField, Value
 from django.db.models.functions import Greatest
+from django.http import Http404
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.functional import cached_property
@@ -49,6 +50,7 @@ START_SEL = "\ue000"
 STOP_SEL = "\ue001"
 UNSAFE_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\ue000\ue001]")
 WORD = re.compile(r"\w+")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def clean_query(raw: str) -> str:
@@ -324,6 +326,25 @@ def suggest(query: str) -> str | None:
     return suggested if suggested != " ".join(terms).lower() else None
 
 
+class DatePicker(forms.DateInput):
+    """A date input that never echoes back something that is not a date: HTML allows only
+    yyyy-mm-dd as its value (browsers show anything else as empty anyway), and the field's
+    error message already says what was wrong."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+    def format_value(self, value):
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value).isoformat() if ISO_DATE.fullmatch(value) else None
+            except ValueError:
+                return None
+        return super().format_value(value)
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
     section = forms.ModelChoiceField(
@@ -340,12 +361,8 @@ class SearchForm(forms.Form):
         required=False,
         empty_label=_("All authors"),
     )
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DatePicker())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DatePicker())
     sort = forms.ChoiceField(
         label=_("Order"),
         choices=[("", _("Best match")), ("newest", _("Newest first"))],
@@ -423,10 +440,20 @@ class SearchView(ListView):
         return self.form.cleaned_data["q"] if self.form.is_valid() else ""
 
     def paginate_queryset(self, queryset, page_size):
-        paginator, page, results, is_paginated = super().paginate_queryset(queryset, page_size)
-        # Out of the transaction: a page out of range has raised its 404 by now.
+        # Both the count and the page go through the GIN index; a page out of range is a 404
+        # raised after the transaction, so that the transaction does not end in an error.
         with local_settings(INDEX_SCANS):
-            page.object_list = list(results)
+            try:
+                paginator, page, results, is_paginated = super().paginate_queryset(
+                    queryset, page_size
+                )
+            except Http404 as error:
+                not_found = error
+            else:
+                not_found = None
+                page.object_list = list(results)
+        if not_found:
+            raise not_found
         for article in page.object_list:
             if hasattr(article, "snippet"):
                 article.title_html = highlight(article.title_headline)
