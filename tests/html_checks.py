@@ -20,9 +20,15 @@ class PageChecker(HTMLParser):
         self.json_ld: list[str] = []
         self._in_json_ld = False
         self._open_labels = 0
+        self.bad_attributes: list[str] = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        # htmx reads data-hx-* as well; bare hx-* attributes are not HTML.
+        self.bad_attributes += [f"<{tag} {name}>" for name in attrs if name.startswith("hx-")]
+        if tag == "time" and re.search(r"\.\d{4,}", attrs.get("datetime") or ""):
+            # HTML allows at most three digits of a second (isoformat() gives six).
+            self.bad_attributes.append(f"<time datetime={attrs['datetime']}>")
         if "id" in attrs:
             self.ids.append(attrs["id"])
         if tag == "h1":
@@ -65,6 +71,8 @@ class PageChecker(HTMLParser):
             if after > before + 1:
                 found.append(f"heading h{before} → h{after} in {self.headings}")
                 break
+        if self.bad_attributes:
+            found.append(f"invalid attributes: {self.bad_attributes}")
         for tag, attrs in self.fields:
             labelled = (
                 attrs.get("id") in self.labels_for
