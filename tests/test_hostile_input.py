@@ -660,3 +660,19 @@ def test_an_oversized_or_hostile_article_image_is_a_clear_form_error(
     errors = response.context["adminform"].form.errors["image"]
     assert any(w in e for e in errors for w in ("largest", "too many", "bomb")), errors
     assert Article.objects.count() == articles
+
+
+def test_the_log_in_link_returns_to_the_whole_address_with_every_parameter(client, world):
+    # {% firstof %} escapes what it stores: "&" reached the link as "&amp;", and after
+    # logging in the reader landed on a search without its query.
+    response = client.get(reverse("articles:search"), {"q": "council", "sort": "newest"})
+    html = response.content.decode()
+    assert "?next=/search/%3Fq%3Dcouncil%26sort%3Dnewest" in html
+    assert "%26amp%3B" not in html
+
+
+def test_the_log_out_form_returns_to_the_whole_address_with_every_parameter(client, world):
+    client.force_login(UserFactory())
+    response = client.get(reverse("articles:search"), {"q": "<council>", "sort": "newest"})
+    html = response.content.decode()
+    assert 'name="next" value="/search/?q=%3Ccouncil%3E&amp;sort=newest"' in html
