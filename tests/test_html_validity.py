@@ -172,6 +172,11 @@ def render_all(site) -> dict[str, bytes]:
     pages["anonymous-csrf-refused"] = (
         Client(enforce_csrf_checks=True).post(reverse("account_login")).content
     )
+    staff = Client()
+    staff.force_login(UserFactory(is_staff=True, is_superuser=True))
+    draft = ArticleFactory(category=site["section"], status=Article.Status.DRAFT)
+    pages["staff-preview"] = staff.get(reverse("articles:preview", args=[draft.pk])).content
+    pages["staff-desk-dashboard"] = staff.get(reverse("admin:index")).content
     request = RequestFactory().get("/")
     request.user = site["reader"]
     request.htmx = False
@@ -197,6 +202,8 @@ def test_the_pages_show_what_they_are_meant_to(site):
     assert 'name="stars"' in reader and 'name="body"' in reader and 'name="choice"' in reader
     assert b"<mark>" in pages["anonymous-search-results"]
     assert "<picture" in anonymous and "Awaiting a moderator" in reader
+    assert b"desk-dashboard" in pages["staff-desk-dashboard"]
+    assert b"<time datetime=" in pages["staff-desk-dashboard"]
 
 
 @pytest.mark.skipif(not shutil.which("java"), reason="Java is not installed (needed for vnu.jar)")
