@@ -80,6 +80,11 @@ class TagsField(forms.Field):
         if isinstance(value, str):
             value = value.split(",")
         names = {name.strip()[:100] for name in value if name and name.strip()}
+        if any("\x00" in name for name in names):
+            # PostgreSQL cannot store a NUL character: refuse it here rather than fail on save.
+            raise forms.ValidationError(
+                _("A tag cannot contain a null character."), code="null_characters_not_allowed"
+            )
         return sorted(names, key=str.lower)
 
 

@@ -676,3 +676,24 @@ def test_the_log_out_form_returns_to_the_whole_address_with_every_parameter(clie
     response = client.get(reverse("articles:search"), {"q": "<council>", "sort": "newest"})
     html = response.content.decode()
     assert 'name="next" value="/search/?q=%3Ccouncil%3E&amp;sort=newest"' in html
+
+
+@pytest.mark.parametrize("tags", [["a\x00b"], ["\x00"], ["good", "bad\x00"]])
+def test_a_tag_with_a_null_character_is_a_form_error_on_the_desk(client, staff_user, world, tags):
+    from tests.test_admin_articles import change_url, form_data
+
+    client.force_login(staff_user)
+    article = world["article"]
+    page = client.get(change_url(article))
+    response = client.post(change_url(article), form_data(page, tags=tags))
+    assert response.status_code == 200
+    assert "null character" in str(response.context["adminform"].form.errors["tags"])
+    assert set(article.tags.names()) == {"budget"}
+
+
+def test_the_tag_autocomplete_takes_a_null_character_in_its_stride(client, staff_user, world):
+    client.force_login(staff_user)
+    url = reverse("admin:articles_article_tag_autocomplete")
+    response = client.get(url, {"term": "bud\x00get"})
+    assert response.status_code == 200
+    assert response.json()["results"] == [{"id": "budget", "text": "budget"}]
