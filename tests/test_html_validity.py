@@ -126,6 +126,10 @@ def anonymous_pages(site) -> dict[str, str]:
         "password-reset": reverse("account_reset_password"),
         "password-reset-done": reverse("account_reset_password_done"),
         "password-reset-bad-key": "/accounts/password/reset/key/1-bogus/",
+        "password-reset-key-done": reverse("account_reset_password_from_key_done"),
+        "confirm-email-bad-key": "/accounts/confirm-email/bogus/",
+        "verification-sent": reverse("account_email_verification_sent"),
+        "inactive": reverse("account_inactive"),
     }
 
 
@@ -136,6 +140,7 @@ def reader_pages(site) -> dict[str, str]:
         "rating-form": reverse("ratings:form", args=[site["article"].pk]),
         "password-change": reverse("account_change_password"),
         "email": reverse("account_email"),
+        "reauthenticate": reverse("account_reauthenticate"),
     }
 
 
