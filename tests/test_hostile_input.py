@@ -697,3 +697,18 @@ def test_the_tag_autocomplete_takes_a_null_character_in_its_stride(client, staff
     response = client.get(url, {"term": "bud\x00get"})
     assert response.status_code == 200
     assert response.json()["results"] == [{"id": "budget", "text": "budget"}]
+
+
+def test_garbage_from_an_anonymous_rater_is_a_4xx_when_anonymous_ratings_are_on(
+    client, world, no_limits, settings
+):
+    settings.RATINGS_ALLOW_ANONYMOUS = True
+    client.cookies["np_rater"] = "forged:browser:token"
+    before = snapshot(world)
+    for name, data in GARBAGE:
+        if name == "ratings:rate":
+            assert status_of(client, "post", action_url(name, world), data=data) == 400, data
+    assert snapshot(world) == before
+    forged = Client(enforce_csrf_checks=True)
+    assert forged.post(action_url("ratings:rate", world), {"stars": "5"}).status_code == 403
+    assert snapshot(world) == before
