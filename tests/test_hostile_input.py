@@ -712,3 +712,32 @@ def test_garbage_from_an_anonymous_rater_is_a_4xx_when_anonymous_ratings_are_on(
     forged = Client(enforce_csrf_checks=True)
     assert forged.post(action_url("ratings:rate", world), {"stars": "5"}).status_code == 403
     assert snapshot(world) == before
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["form", "htmx"])
+def test_a_request_body_beyond_the_request_limit_is_413_before_anything_reads_it(
+    client, world, settings, htmx
+):
+    # Django streams uploaded files to disk whatever their size; only the limit stops them.
+    settings.REQUEST_MAX_BYTES = 1024 * 1024
+    user = UserFactory()
+    client.force_login(user)
+    before = snapshot(world)
+    extra = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    for url, data in (
+        (reverse("accounts:profile"), {"display_name": "Jo", "avatar": twenty_megabytes("a.png")}),
+        (action_url("comments:create", world), {"body": "Hi", "file": twenty_megabytes("x.png")}),
+    ):
+        response = client.post(url, data, **extra)
+        assert response.status_code == 413
+        assert "the most we accept in one go is 1.0" in response.content.decode()
+    user.refresh_from_db()
+    assert not user.avatar and user.display_name != "Jo"
+    assert snapshot(world) == before
+
+
+def test_a_forged_request_beyond_the_request_limit_is_refused_unread(world, settings):
+    settings.REQUEST_MAX_BYTES = 1024 * 1024
+    client = Client(enforce_csrf_checks=True)
+    url = action_url("comments:create", world)
+    assert client.post(url, {"file": twenty_megabytes("x.png")}).status_code == 413

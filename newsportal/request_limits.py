@@ -1,0 +1,32 @@
+"""Refuse a request body larger than REQUEST_MAX_BYTES with 413, before anything reads it."""
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+from newsportal.responses import action_refused
+
+
+class RequestSizeLimitMiddleware:
+    """Django caps form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams uploaded files to
+    disk whatever their size, and the CSRF check reads the whole body before any view can
+    refuse it: anyone could fill the disk with one request. The limit sits well above the
+    largest upload a form accepts, so a too-large picture still gets the form's own message.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.REQUEST_MAX_BYTES
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if limit and length > limit:
+            message = _("That is %(size)s; the most we accept in one go is %(limit)s.") % {
+                "size": filesizeformat(length),
+                "limit": filesizeformat(limit),
+            }
+            return action_refused(request, message, status=413)
+        return self.get_response(request)
