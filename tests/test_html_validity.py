@@ -229,7 +229,10 @@ def test_every_page_type_passes_the_nu_html_checker(site, tmp_path):
         timeout=300,
         check=False,
     )
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    try:
+        messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
+    except ValueError:
+        pytest.fail(f"vnu.jar did not run (exit {result.returncode}): {result.stderr[:2000]}")
     report = [
         f"{Path(m.get('url', '')).name}:{m.get('lastLine', '?')}: {m['message']}"
         f" [{m.get('extract', '').strip()[:80]}]"
