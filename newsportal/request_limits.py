@@ -1,4 +1,5 @@
-"""Refuse a request body larger than REQUEST_MAX_BYTES with 413, before anything reads it."""
+"""Refuse requests no view should see: bodies over REQUEST_MAX_BYTES (413) and NUL
+characters in admin addresses (400), before anything reads them."""
 
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -6,8 +7,10 @@ from django.utils.translation import gettext as _
 
 from newsportal.responses import action_refused
 
+ADMIN_PREFIX = "/admin/"
 
-class RequestSizeLimitMiddleware:
+
+class RequestGuardMiddleware:
     """Django caps form fields (DATA_UPLOAD_MAX_MEMORY_SIZE) but streams uploaded files to
     disk whatever their size, and the CSRF check reads the whole body before any view can
     refuse it: anyone could fill the disk with one request. The limit sits well above the
@@ -29,4 +32,14 @@ class RequestSizeLimitMiddleware:
                 "limit": filesizeformat(limit),
             }
             return action_refused(request, message, status=413)
+        if request.path.startswith(ADMIN_PREFIX) and _has_nul(request.GET):
+            # The admin hands list-filter values straight to PostgreSQL, which refuses NUL
+            # characters with an error (a 500); our own views clean them instead.
+            return action_refused(request, _("The address contains a NUL character."), status=400)
         return self.get_response(request)
+
+
+def _has_nul(query) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
+    )

@@ -691,12 +691,13 @@ def test_a_tag_with_a_null_character_is_a_form_error_on_the_desk(client, staff_u
     assert set(article.tags.names()) == {"budget"}
 
 
-def test_the_tag_autocomplete_takes_a_null_character_in_its_stride(client, staff_user, world):
+def test_the_tag_autocomplete_refuses_a_null_character_with_a_400(client, staff_user, world):
     client.force_login(staff_user)
     url = reverse("admin:articles_article_tag_autocomplete")
-    response = client.get(url, {"term": "bud\x00get"})
-    assert response.status_code == 200
-    assert response.json()["results"] == [{"id": "budget", "text": "budget"}]
+    assert client.get(url, {"term": "bud\x00get"}).status_code == 400
+    assert client.get(url, {"term": "bud"}).json()["results"] == [
+        {"id": "budget", "text": "budget"}
+    ]
 
 
 def test_garbage_from_an_anonymous_rater_is_a_4xx_when_anonymous_ratings_are_on(
@@ -741,3 +742,13 @@ def test_a_forged_request_beyond_the_request_limit_is_refused_unread(world, sett
     client = Client(enforce_csrf_checks=True)
     url = action_url("comments:create", world)
     assert client.post(url, {"file": twenty_megabytes("x.png")}).status_code == 413
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["status__exact=%00", "q=%00", "category__id__exact=1%00", "%00=1", "o=1&p=%00"],
+)
+def test_a_nul_character_in_an_admin_address_is_a_400_not_a_500(client, staff_user, query):
+    client.force_login(staff_user)
+    for url in ("/admin/articles/article/", "/admin/comments/comment/"):
+        assert client.get(f"{url}?{query}").status_code == 400
