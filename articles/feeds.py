@@ -12,6 +12,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
@@ -23,6 +24,7 @@ FEED_SIZE = 30
 
 class LatestArticlesFeed(Feed):
     # Feed readers poll often; five minutes of staleness costs nobody anything.
+    @method_decorator(require_safe)
     @method_decorator(cache_page(300))
     def __call__(self, request, *args, **kwargs):
         return super().__call__(request, *args, **kwargs)

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
@@ -119,6 +120,7 @@ SITEMAPS = {
 }
 
 
+@require_safe
 @cache_page(600)
 @x_robots_tag
 def index(request):
@@ -138,9 +140,10 @@ def index(request):
     )
 
 
-section = cache_page(600)(sitemap)
+section = require_safe(cache_page(600)(sitemap))
 
 
+@require_safe
 @cache_page(300)
 def news(request):
     language = settings.LANGUAGE_CODE.split("-")[0]

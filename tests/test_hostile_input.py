@@ -752,3 +752,18 @@ def test_a_nul_character_in_an_admin_address_is_a_400_not_a_500(client, staff_us
     client.force_login(staff_user)
     for url in ("/admin/articles/article/", "/admin/comments/comment/"):
         assert client.get(f"{url}?{query}").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["articles:feed-rss", "articles:feed-tag-atom", "sitemap-index", "sitemap-section"]
+    + ["news-sitemap"],
+)
+def test_feeds_and_sitemaps_answer_only_reads(client, world, name):
+    url = good_paths(world)[name]
+    assert client.get(url).status_code == 200
+    assert client.head(url).status_code == 200
+    for method in ("post", "put", "delete"):
+        response = getattr(client, method)(url)
+        assert response.status_code == 405, (method, url)
+        assert response["Allow"] == "GET, HEAD"
