@@ -16,6 +16,7 @@ from accounts import roles
 from articles import services
 from articles.forms import ArticleForm
 from articles.models import Article, ArticleAuthor, Category
+from articles.page_cache import article_pages_purge
 from articles.views import ArticlePreviewView
 
 TAG_SUGGESTIONS = 20
@@ -203,6 +204,7 @@ class ArticleAdmin(VersionAdmin):
                 ArticleAuthor.objects.get_or_create(
                     article=form.instance, author=author, defaults={"position": 0}
                 )
+        article_pages_purge(form.instance)
 
     def view_on_site(self, obj):
         if obj.is_public:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from articles.models import Article
+from articles.page_cache import article_pages_purge
 
 
 class ArticleNotPublishable(ValidationError):
@@ -56,6 +57,7 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     article.status = Article.Status.PUBLISHED
     article.published_at = at or timezone.now()
     article.save(update_fields=["status", "published_at", "updated_at"])
+    article_pages_purge(article)
     return article
 
 
@@ -64,6 +66,7 @@ def article_unpublish(*, article: Article) -> Article:
     """Take `article` off the site; it goes back to draft and keeps its publish time."""
     article.status = Article.Status.DRAFT
     article.save(update_fields=["status", "updated_at"])
+    article_pages_purge(article)
     return article
 
 
@@ -72,6 +75,7 @@ def article_archive(*, article: Article) -> Article:
     """Retire `article`: it leaves the site and the lists but is kept."""
     article.status = Article.Status.ARCHIVED
     article.save(update_fields=["status", "updated_at"])
+    article_pages_purge(article)
     return article
 
 
@@ -83,6 +87,7 @@ def article_feature(*, articles: Iterable[Article], featured: bool) -> int:
         if article.is_featured != featured:
             article.is_featured = featured
             article.save(update_fields=["is_featured", "updated_at"])
+            article_pages_purge(article)
             changed += 1
     return changed
 
@@ -97,5 +102,6 @@ def article_set_comments(*, articles: Iterable[Article], mode: str) -> int:
         if article.comments_mode != mode:
             article.comments_mode = mode
             article.save(update_fields=["comments_mode", "updated_at"])
+            article_pages_purge(article)
             changed += 1
     return changed

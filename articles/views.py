@@ -1,6 +1,5 @@
 """The reader-facing pages: front page, article, section, tag, author and date archives."""
 
-import hashlib
 from datetime import date, timedelta
 from itertools import groupby
 
@@ -27,11 +26,10 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles import popularity, related, tracking
+from articles import page_cache, popularity, related, tracking
 from articles.models import Article, ArticleAuthor, Category
 
 SECTION_BLOCK_SIZE = 4
-SECTION_BLOCKS_CACHE_KEY = "articles:front-section-blocks"
 # Query parameters that may appear on a cached page (besides utm_* campaign tags).
 CACHE_KEY_PARAMS = {"page", "fbclid", "gclid"}
 
@@ -116,9 +114,9 @@ class PublicPageCacheMixin:
         params = set(request.GET)
         if any(p not in CACHE_KEY_PARAMS and not p.startswith("utm_") for p in params):
             return None
-        page = request.GET.get("page", "")
-        raw = f"{translation.get_language()}|{request.path}|{page}"
-        return "page:" + hashlib.sha256(raw.encode()).hexdigest()
+        return page_cache.page_key(
+            request.path, request.GET.get("page", ""), translation.get_language()
+        )
 
     def cache_extra(self) -> dict:
         return {}
@@ -160,10 +158,10 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
 
     def section_blocks(self) -> list[tuple[Category, list[Article]]]:
         """The newest few stories of every section, shared by all readers for a minute."""
-        blocks = cache.get(SECTION_BLOCKS_CACHE_KEY)
+        blocks = cache.get(page_cache.SECTION_BLOCKS_KEY)
         if blocks is None:
             blocks = self._section_blocks()
-            cache.set(SECTION_BLOCKS_CACHE_KEY, blocks, page_cache_seconds())
+            cache.set(page_cache.SECTION_BLOCKS_KEY, blocks, page_cache_seconds())
         return blocks
 
     def _section_blocks(self) -> list[tuple[Category, list[Article]]]:

@@ -488,3 +488,19 @@ def test_restoring_an_old_version_is_for_editors_only(author_client, author_user
     assert author_client.get(reverse("admin:articles_article_recoverlist")).status_code == 403
     history = author_client.get(reverse("admin:articles_article_history", args=[own.pk]))
     assert history.status_code == 200
+
+
+def test_a_correction_saved_in_the_admin_shows_to_anonymous_readers_at_once(
+    client, editor, django_capture_on_commit_callbacks
+):
+    article = ArticleFactory(title="Mayor resings")
+    assert "Mayor resings" in client.get(article.get_absolute_url()).content.decode()
+
+    client.force_login(editor)
+    data = form_data(client.get(change_url(article)), title="Mayor resigns")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(change_url(article), data).status_code == 302
+    client.logout()
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Mayor resigns" in page and "Mayor resings" not in page

@@ -9,6 +9,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.urls import reverse
 from django.utils import timezone
 
+from articles import services
 from articles.models import Article, ArticleAuthor
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 from tests.html_checks import check_html, parse_page
@@ -383,6 +384,28 @@ def test_anonymous_readers_share_a_cached_page(client, story, django_assert_num_
     second = client.get(story.get_absolute_url())
     assert second.content == first.content
     assert "public" in second["Cache-Control"]
+
+
+def test_closing_comments_purges_the_cached_article_page_at_once(
+    client, story, django_capture_on_commit_callbacks
+):
+    assert "Log in to comment" in client.get(story.get_absolute_url()).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_set_comments(articles=[story], mode=Article.Comments.CLOSED)
+    assert "Comments are closed" in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_unpublishing_purges_the_cached_front_page_and_section(
+    client, story, django_capture_on_commit_callbacks
+):
+    section_url = story.category.get_absolute_url()
+    for url in ("/", section_url):
+        assert story.title in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_unpublish(article=story)
+    for url in ("/", section_url):
+        assert story.title not in client.get(url).content.decode()
+    assert client.get(story.get_absolute_url()).status_code == 404
 
 
 def test_logged_in_readers_get_a_fresh_private_page_that_is_never_cached(client, story, user):
