@@ -13,24 +13,29 @@ class CommentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Approved comments, plus those waiting for a moderator that the viewer wrote, or
         all of those if the viewer is a moderator (so they can judge them in place)."""
-        condition = Q(status=Comment.Status.APPROVED)
-        if user is not None and user.is_authenticated:
-            if user.is_staff and user.has_perm("comments.change_comment"):
-                condition |= Q(status=Comment.Status.PENDING)
-            else:
-                condition |= Q(status=Comment.Status.PENDING, user=user)
-        return self.filter(condition)
+        return self.filter(_visible_condition(user))
 
     def thread_roots(self, user=None):
-        """Top-level comments to show: visible ones, and deleted ones kept for their replies."""
+        """Top-level comments to show: visible ones, and placeholders for deleted or
+        moderated-away ones whose replies are still shown (and counted)."""
         live_replies = self.model.objects.visible_to(user).filter(
             parent=OuterRef("pk"), deleted_at__isnull=True
         )
-        return (
-            self.visible_to(user)
-            .filter(parent__isnull=True)
-            .filter(Q(deleted_at__isnull=True) | Exists(live_replies))
+        shown = _visible_condition(user) & Q(deleted_at__isnull=True)
+        placeholder = Q(status__in=Comment.REMOVED) | _visible_condition(user)
+        return self.filter(parent__isnull=True).filter(
+            shown | (placeholder & Exists(live_replies))
         )
+
+
+def _visible_condition(user) -> Q:
+    condition = Q(status=Comment.Status.APPROVED)
+    if user is not None and user.is_authenticated:
+        if user.is_staff and user.has_perm("comments.change_comment"):
+            condition |= Q(status=Comment.Status.PENDING)
+        else:
+            condition |= Q(status=Comment.Status.PENDING, user=user)
+    return condition
 
 
 class Comment(models.Model):
@@ -39,6 +44,9 @@ class Comment(models.Model):
         APPROVED = "approved", _("Approved")
         HIDDEN = "hidden", _("Hidden")
         SPAM = "spam", _("Spam")
+
+    # Taken down by a moderator: shown only as a placeholder above replies still shown.
+    REMOVED = (Status.HIDDEN, Status.SPAM)
 
     article = models.ForeignKey(
         "articles.Article",
@@ -141,6 +149,11 @@ class Comment(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_removed(self) -> bool:
+        """Hidden or marked as spam by a moderator."""
+        return self.status in self.REMOVED
 
 
 class CommenterStatus(models.Model):

@@ -379,6 +379,25 @@ def test_deleting_a_comment_with_replies_leaves_a_placeholder(client, article, r
     assert article.comment_count == 1 == counted(article)
 
 
+@pytest.mark.parametrize("status", ["hidden", "spam"])
+def test_a_moderated_comment_with_replies_leaves_a_placeholder_so_every_count_shows(
+    client, article, status
+):
+    root = CommentFactory(article=article, body="Offensive opening remark.")
+    CommentFactory(article=article, parent=root, body="A measured reply.")
+    lone = CommentFactory(article=article, body="Spam without replies.")
+    comment_moderate(comments=[root, lone], status=status, moderator=None)
+
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "Comment removed by a moderator" in page
+    assert "Offensive opening remark." not in page
+    assert "Spam without replies." not in page
+    assert "A measured reply." in page
+    assert f'id="comment-{lone.pk}"' not in page
+    article.refresh_from_db()
+    assert article.comment_count == 1 == counted(article)
+
+
 def test_deleting_a_comment_without_replies_removes_it_from_the_page(client, article, regular):
     comment = comment_create(article=article, user=regular, body="Regrettable.")
     client.force_login(regular)
