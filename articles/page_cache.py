@@ -8,6 +8,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
 
+from articles.models import Category
+
 # The front page's per-section blocks, cached on their own for as long as the pages.
 SECTION_BLOCKS_KEY = "articles:front-section-blocks"
 
@@ -17,19 +19,17 @@ def page_key(path: str, page: str, language: str) -> str:
     return "page:" + hashlib.sha256(raw.encode()).hexdigest()
 
 
-def pages_purge(*paths: str, extra_keys: tuple[str, ...] = ()) -> None:
-    """Drop the cached first page of each path, in every language, once the data is committed.
+def article_pages_purge(*articles) -> None:
+    """Drop the cached pages that show `articles`: their own, the front page, their sections'
+    and the front page's section blocks, once the change is committed.
 
     Purging before the commit would let a request in between cache the old data again.
     """
+    paths = {reverse("articles:home"), *(article.get_absolute_url() for article in articles)}
+    section_ids = {article.category_id for article in articles if article.category_id}
+    paths.update(
+        section.get_absolute_url() for section in Category.objects.filter(pk__in=section_ids)
+    )
     keys = [page_key(path, "", code) for path in paths for code, _name in settings.LANGUAGES]
-    keys.extend(extra_keys)
+    keys.append(SECTION_BLOCKS_KEY)
     transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-def article_pages_purge(article) -> None:
-    """Drop the cached pages that show `article`: its own, the front page and its section's."""
-    paths = [article.get_absolute_url(), reverse("articles:home")]
-    if article.category_id:
-        paths.append(article.category.get_absolute_url())
-    pages_purge(*paths, extra_keys=(SECTION_BLOCKS_KEY,))

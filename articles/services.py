@@ -56,8 +56,7 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     _check_publishable(article)
     article.status = Article.Status.PUBLISHED
     article.published_at = at or timezone.now()
-    article.save(update_fields=["status", "published_at", "updated_at"])
-    article_pages_purge(article)
+    _save(article, "status", "published_at")
     return article
 
 
@@ -65,8 +64,7 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
 def article_unpublish(*, article: Article) -> Article:
     """Take `article` off the site; it goes back to draft and keeps its publish time."""
     article.status = Article.Status.DRAFT
-    article.save(update_fields=["status", "updated_at"])
-    article_pages_purge(article)
+    _save(article, "status")
     return article
 
 
@@ -74,22 +72,14 @@ def article_unpublish(*, article: Article) -> Article:
 def article_archive(*, article: Article) -> Article:
     """Retire `article`: it leaves the site and the lists but is kept."""
     article.status = Article.Status.ARCHIVED
-    article.save(update_fields=["status", "updated_at"])
-    article_pages_purge(article)
+    _save(article, "status")
     return article
 
 
 @transaction.atomic
 def article_feature(*, articles: Iterable[Article], featured: bool) -> int:
     """Put `articles` among (or take them out of) the front page's top stories."""
-    changed = 0
-    for article in articles:
-        if article.is_featured != featured:
-            article.is_featured = featured
-            article.save(update_fields=["is_featured", "updated_at"])
-            article_pages_purge(article)
-            changed += 1
-    return changed
+    return _set_on_each(articles, "is_featured", featured)
 
 
 @transaction.atomic
@@ -97,11 +87,21 @@ def article_set_comments(*, articles: Iterable[Article], mode: str) -> int:
     """Open, close or hide the comments of `articles`."""
     if mode not in Article.Comments.values:
         raise ValidationError(_("Unknown comments setting “%(mode)s”.") % {"mode": mode})
-    changed = 0
-    for article in articles:
-        if article.comments_mode != mode:
-            article.comments_mode = mode
-            article.save(update_fields=["comments_mode", "updated_at"])
-            article_pages_purge(article)
-            changed += 1
-    return changed
+    return _set_on_each(articles, "comments_mode", mode)
+
+
+def _save(article: Article, *fields: str) -> None:
+    """Save the changed fields and drop the cached pages that show the article."""
+    article.save(update_fields=[*fields, "updated_at"])
+    article_pages_purge(article)
+
+
+def _set_on_each(articles: Iterable[Article], field: str, value) -> int:
+    """Set `field` on the articles that differ, purge their pages together; how many changed."""
+    changed = [article for article in articles if getattr(article, field) != value]
+    for article in changed:
+        setattr(article, field, value)
+        article.save(update_fields=[field, "updated_at"])
+    if changed:
+        article_pages_purge(*changed)
+    return len(changed)
