@@ -84,12 +84,17 @@ INSTALLED_APPS = [
     "reversion",
     "django_prose_editor",
     "newsportal",
+    "core",
     "accounts",
     "articles",
+    "search",
+    "readership",
     "comments",
     "ratings",
     "votes",
     "polls",
+    "wpimport",
+    "demo",
 ]
 
 MIDDLEWARE = [
