@@ -4,11 +4,11 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, UnidentifiedImageError
 
 from accounts.models import User
+from core.images import image_validate
 
-AVATAR_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+AVATAR_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 
 
 class LoginForm(AllauthLoginForm):
@@ -45,36 +45,12 @@ class ProfileForm(forms.ModelForm):
         # Unchanged (the stored file) or cleared: nothing new to check.
         if not avatar or not hasattr(avatar, "content_type"):
             return avatar
-        if avatar.size > settings.AVATAR_MAX_BYTES:
-            raise forms.ValidationError(
-                _("The picture is %(size)s; the limit is %(limit)s."),
-                code="too_large",
-                params={
-                    "size": filesizeformat(avatar.size),
-                    "limit": filesizeformat(settings.AVATAR_MAX_BYTES),
-                },
-            )
-        avatar.seek(0)
-        try:
-            # Read the header only: a decompression bomb is refused before its pixels are.
-            with Image.open(avatar) as image:
-                image_format, (width, height) = image.format, image.size
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-            raise forms.ValidationError(
-                _("This file is not a picture we can read."), code="invalid_image"
-            ) from exc
-        finally:
-            avatar.seek(0)
-        if image_format not in AVATAR_FORMATS:
-            raise forms.ValidationError(
-                _("Use a JPEG, PNG, GIF or WebP picture."), code="invalid_format"
-            )
-        if width * height > settings.AVATAR_MAX_PIXELS:
-            raise forms.ValidationError(
-                _("The picture is %(width)s×%(height)s pixels; please make it smaller."),
-                code="too_many_pixels",
-                params={"width": width, "height": height},
-            )
+        image_validate(
+            avatar,
+            formats=AVATAR_FORMATS,
+            max_bytes=settings.AVATAR_MAX_BYTES,
+            max_pixels=settings.AVATAR_MAX_PIXELS,
+        )
         return avatar
 
 

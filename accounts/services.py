@@ -4,21 +4,19 @@ from io import BytesIO
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from PIL import Image, ImageOps
+from PIL import ImageOps
 
 from accounts.models import User
+from core.images import image_upright
 
 AVATAR_SIZE = 256
 
 
 def _avatar_render(upload: UploadedFile) -> ContentFile:
-    # Re-encoding drops EXIF (camera, GPS position) and anything hidden after the image data.
-    upload.seek(0)
-    with Image.open(upload) as image:
-        image = ImageOps.exif_transpose(image)
-        image = ImageOps.fit(image.convert("RGBA"), (AVATAR_SIZE, AVATAR_SIZE))
-        buffer = BytesIO()
-        image.save(buffer, format="WEBP", quality=85)
+    upright, _format = image_upright(upload)
+    image = ImageOps.fit(upright.convert("RGBA"), (AVATAR_SIZE, AVATAR_SIZE))
+    buffer = BytesIO()
+    image.save(buffer, format="WEBP", quality=85)
     return ContentFile(buffer.getvalue(), name=f"{uuid.uuid4().hex}.webp")
 
 

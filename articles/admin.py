@@ -1,7 +1,7 @@
 import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Case, F, FloatField, Prefetch, When
+from django.db.models import Case, F, FloatField, When
 from django.db.models.functions import Cast
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404
@@ -146,9 +146,7 @@ class ArticleAdmin(VersionAdmin):
         queryset = (
             super()
             .get_queryset(request)
-            .prefetch_related(
-                Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
-            )
+            .with_bylines()
             .annotate(
                 rating_avg=Case(
                     When(rating_count=0, then=None),

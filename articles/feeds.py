@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.models import Article, ArticleAuthor, Category
+from articles.models import Article, Category
 from articles.sitemaps import site_url
 
 FEED_SIZE = 30
@@ -49,14 +48,7 @@ class LatestArticlesFeed(Feed):
 
     def items(self, obj):
         articles = self.filter_articles(Article.objects.published(), obj)
-        return (
-            articles.defer("search_vector")
-            .select_related("category")
-            .prefetch_related(
-                Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author")),
-                "tags",
-            )[:FEED_SIZE]
-        )
+        return articles.defer("search_vector").with_bylines().prefetch_related("tags")[:FEED_SIZE]
 
     def item_link(self, item):
         return site_url(item.get_absolute_url())
@@ -122,7 +114,7 @@ class AuthorFeed(LatestArticlesFeed):
         return _("The latest stories by %(author)s.") % {"author": obj.name}
 
     def filter_articles(self, articles, obj):
-        return articles.filter(bylines__author=obj)
+        return articles.by_author(obj)
 
 
 class AtomMixin:

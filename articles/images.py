@@ -1,47 +1,26 @@
 """Featured images: upload validation, EXIF clean-up and responsive renditions (Pillow).
 
-Uploads are checked from the file header before any pixel is decoded, so a decompression
-bomb (a tiny file that expands to gigabytes) is refused without ever being expanded.
+The checks and the upright re-opening are core.images', shared with profile pictures.
 """
 
 import hashlib
 import io
-import warnings
 from pathlib import PurePosixPath
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import gettext as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
+
+from core.images import image_upright, image_validate
 
 ACCEPTED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 RENDITION_WIDTHS = (320, 640, 1024, 1600)
 SOCIAL_SIZE = (1200, 630)
 WEBP_QUALITY = 80
 JPEG_QUALITY = 82
-
-
-def max_upload_bytes() -> int:
-    return getattr(settings, "ARTICLE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
-
-
-def max_pixels() -> int:
-    # 40 megapixels: larger than any newsroom camera's output, small enough to decode safely.
-    return getattr(settings, "ARTICLE_IMAGE_MAX_PIXELS", 40_000_000)
-
-
-def _open_file(value):
-    """The readable file object behind an UploadedFile, FieldFile or plain file."""
-    file = getattr(value, "file", value)
-    if hasattr(value, "open") and getattr(value, "closed", False):
-        value.open("rb")
-        file = getattr(value, "file", value)
-    return file
 
 
 def validate_image_upload(value) -> None:
@@ -51,55 +30,12 @@ def validate_image_upload(value) -> None:
     if getattr(value, "_committed", False) and not hasattr(value, "content_type"):
         # An image already stored and processed earlier: nothing new to check.
         return
-    size = getattr(value, "size", None)
-    if size is not None and size > max_upload_bytes():
-        raise ValidationError(
-            _("The image is %(size)s; the largest we accept is %(limit)s.")
-            % {"size": filesizeformat(size), "limit": filesizeformat(max_upload_bytes())},
-            code="image_too_large",
-        )
-    file = _open_file(value)
-    position = file.tell() if hasattr(file, "tell") else 0
-    try:
-        file.seek(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(file) as image:
-                image_format = image.format
-                width, height = image.size
-                if image_format not in ACCEPTED_FORMATS:
-                    raise ValidationError(
-                        _("Upload a JPEG, PNG or WebP image (this file is %(format)s).")
-                        % {"format": image_format or _("unknown")},
-                        code="image_format",
-                    )
-                if width * height > max_pixels():
-                    raise ValidationError(
-                        _(
-                            "The image is %(width)s×%(height)s pixels, too many to process "
-                            "safely; the limit is %(limit)s megapixels. Resize it first."
-                        )
-                        % {
-                            "width": width,
-                            "height": height,
-                            "limit": max_pixels() // 1_000_000,
-                        },
-                        code="image_too_many_pixels",
-                    )
-                image.verify()
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise ValidationError(
-            _("The image is far too large when decoded (a “decompression bomb”). Resize it."),
-            code="image_bomb",
-        ) from error
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise ValidationError(
-            _("This file is not an image we can read. Upload a JPEG, PNG or WebP image."),
-            code="image_invalid",
-        ) from error
-    finally:
-        if hasattr(file, "seek"):
-            file.seek(position)
+    image_validate(
+        value,
+        formats=ACCEPTED_FORMATS,
+        max_bytes=settings.ARTICLE_IMAGE_MAX_BYTES,
+        max_pixels=settings.ARTICLE_IMAGE_MAX_PIXELS,
+    )
 
 
 def clean_upload(value) -> tuple[ContentFile, int, int]:
@@ -107,12 +43,9 @@ def clean_upload(value) -> tuple[ContentFile, int, int]:
 
     Returns the new file content and its width and height.
     """
-    file = _open_file(value)
-    file.seek(0)
-    with Image.open(file) as image:
-        image_format = image.format if image.format in ACCEPTED_FORMATS else "JPEG"
-        upright = ImageOps.exif_transpose(image)
-        upright.load()
+    upright, image_format = image_upright(value)
+    if image_format not in ACCEPTED_FORMATS:
+        image_format = "JPEG"
     if image_format == "JPEG" and upright.mode not in ("RGB", "L"):
         upright = upright.convert("RGB")
     out = io.BytesIO()

@@ -75,6 +75,17 @@ class ArticleQuerySet(models.QuerySet):
     def in_section(self, category):
         return self.filter(category=category)
 
+    def by_author(self, author):
+        """Articles on which `author` (an Author, or an expression naming one) has a byline."""
+        return self.filter(bylines__author=author)
+
+    def with_bylines(self):
+        """Section and credited authors in order, planned here so cards never query."""
+        bylines = ArticleAuthor.objects.select_related("author").order_by("position", "id")
+        return self.select_related("category").prefetch_related(
+            models.Prefetch("bylines", queryset=bylines)
+        )
+
     def editable_by(self, user):
         """Every article for editors; an author's own bylined articles; nothing for others."""
         if roles.is_editor(user):
@@ -82,7 +93,7 @@ class ArticleQuerySet(models.QuerySet):
         author = roles.author_for(user)
         if author is None:
             return self.none()
-        return self.filter(bylines__author=author)
+        return self.by_author(author)
 
     def viewable_by(self, user):
         """What a reader may open: the public articles plus, for staff, what they may edit."""

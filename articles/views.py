@@ -6,7 +6,7 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
-from django.db.models import Func, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Func, Max, Min, OuterRef, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
@@ -27,7 +27,7 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles import page_cache, popularity, related, tracking
-from articles.models import Article, ArticleAuthor, Category
+from articles.models import Article, Category
 
 SECTION_BLOCK_SIZE = 4
 # Query parameters that may appear on a cached page (besides utm_* campaign tags).
@@ -36,16 +36,6 @@ CACHE_KEY_PARAMS = {"page", "fbclid", "gclid"}
 
 def page_cache_seconds() -> int:
     return getattr(settings, "PAGE_CACHE_SECONDS", 60)
-
-
-def with_bylines(queryset):
-    """Cards show section and credited authors: two joins planned here, not in templates."""
-    return queryset.select_related("category").prefetch_related(
-        Prefetch(
-            "bylines",
-            queryset=ArticleAuthor.objects.select_related("author").order_by("position", "id"),
-        )
-    )
 
 
 def _has_pending_messages(request) -> bool:
@@ -129,7 +119,7 @@ class PublishedArticlesMixin:
     paginate_by = 20
 
     def get_queryset(self):
-        return with_bylines(Article.objects.published())
+        return Article.objects.published().with_bylines()
 
 
 class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
@@ -202,7 +192,7 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
 
     def get_queryset(self):
         base = Article.objects.viewable_by(self.request.user)
-        return with_bylines(base).prefetch_related("tags")
+        return base.with_bylines().prefetch_related("tags")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -244,7 +234,7 @@ class ArticlePreviewView(DetailView):
         if not self.request.user.is_staff:
             raise Http404(_("No article found."))
         editable = Article.objects.editable_by(self.request.user)
-        return with_bylines(editable).prefetch_related("tags")
+        return editable.with_bylines().prefetch_related("tags")
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -317,7 +307,7 @@ class AuthorView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
 
     def get_queryset(self):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(bylines__author=self.author)
+        return super().get_queryset().by_author(self.author)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

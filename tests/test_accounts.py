@@ -457,7 +457,7 @@ def test_profile_rejects_an_avatar_over_the_size_limit(client, media, settings):
     settings.AVATAR_MAX_BYTES = 1000
     client.force_login(UserFactory())
     response = client.post(PROFILE_URL, {"avatar": image_upload(fmt="BMP", size=(100, 100))})
-    assert "the limit is" in " ".join(field_errors(response, "avatar"))
+    assert "the largest we accept is" in " ".join(field_errors(response, "avatar"))
 
 
 def test_a_rejected_profile_form_does_not_change_the_header_name(client):

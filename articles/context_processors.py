@@ -1,3 +1,5 @@
+"""What every page's header and footer show: the site name, today's date, the sections."""
+
 from django.conf import settings
 from django.utils import timezone
 
