@@ -73,14 +73,7 @@ class UserAdmin(BaseUserAdmin):
 
     @admin.display(description=_("role"))
     def role(self, obj):
-        if obj.is_superuser:
-            return _("Superuser")
-        names = {group.name for group in obj.groups.all()}
-        if roles.EDITOR_GROUP in names:
-            return _("Editor")
-        if roles.AUTHOR_GROUP in names:
-            return _("Author")
-        return _("Reader")
+        return roles.role_label(obj)
 
     def has_assign_role_permission(self, request):
         return request.user.is_superuser

@@ -66,7 +66,11 @@ def _group_names(user) -> frozenset[str]:
     # The admin asks about roles many times per request; one query per user object.
     names = getattr(user, _GROUP_CACHE_ATTR, None)
     if names is None:
-        names = frozenset(user.groups.values_list("name", flat=True))
+        prefetched = getattr(user, "_prefetched_objects_cache", {}).get("groups")
+        if prefetched is not None:
+            names = frozenset(group.name for group in prefetched)
+        else:
+            names = frozenset(user.groups.values_list("name", flat=True))
         setattr(user, _GROUP_CACHE_ATTR, names)
     return names
 
@@ -86,11 +90,19 @@ def is_author(user) -> bool:
 
 
 def role_of(user) -> str:
-    if is_editor(user):
+    """The role an account holds, active or not (the admin's user list shows both)."""
+    names = _group_names(user)
+    if user.is_superuser or EDITOR_GROUP in names:
         return EDITOR
-    if is_author(user):
+    if AUTHOR_GROUP in names:
         return AUTHOR
     return READER
+
+
+def role_label(user) -> str:
+    if user.is_superuser:
+        return _("Superuser")
+    return dict(ROLE_CHOICES)[role_of(user)]
 
 
 def author_for(user) -> Author | None:

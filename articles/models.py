@@ -312,9 +312,6 @@ class Article(models.Model):
                 fields.update(extra)
         return fields
 
-    def get_preview_url(self):
-        return reverse("articles:preview", kwargs={"pk": self.pk})
-
     @property
     def image_srcset_webp(self) -> str:
         return images.srcset(self.image_renditions, "webp")

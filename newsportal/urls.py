@@ -13,7 +13,12 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("robots.txt", robots.robots_txt, name="robots-txt"),
-    path("sitemap.xml", sitemaps.index, name="sitemap-index"),
+    path(
+        "sitemap.xml",
+        sitemaps.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        name="sitemap-index",
+    ),
     path(
         "sitemap-<section>.xml",
         sitemaps.section,

@@ -5,6 +5,7 @@ from defusedxml import ElementTree
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import parse_http_date
 
 from articles.models import Article
 from articles.sitemaps import NEWS_LIMIT, ArticleSitemap
@@ -71,6 +72,15 @@ def test_index_lists_the_articles_sections_and_authors_sitemaps(client, article)
     ]
     lastmods = [lastmod.text for lastmod in root.iter(f"{SM}lastmod")]
     assert timezone.datetime.fromisoformat(lastmods[0]) == article.updated_at
+
+
+def test_index_says_when_the_newest_story_changed(client, article):
+    ArticleFactory(category=article.category).tags.add("Harbour")
+
+    response = client.get(reverse("sitemap-index"))
+
+    newest = Article.objects.published().latest("updated_at").updated_at
+    assert parse_http_date(response["Last-Modified"]) == int(newest.timestamp())
 
 
 def test_index_lists_every_page_of_a_long_sitemap(client, section, monkeypatch):
