@@ -31,10 +31,6 @@ RECENT_POOL = 20
 TAG_POOL = 300
 
 
-def _cache_seconds() -> int:
-    return getattr(settings, "RELATED_CACHE_SECONDS", 600)
-
-
 def cache_key(article_id: int, limit: int) -> str:
     return f"articles:related:{article_id}:{limit}"
 
@@ -45,7 +41,7 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
     related = cache.get(key)
     if related is None:
         related = list(_ranked(article, limit))
-        cache.set(key, related, _cache_seconds())
+        cache.set(key, related, settings.RELATED_CACHE_SECONDS)
     return related
 
 

@@ -34,10 +34,6 @@ SECTION_BLOCK_SIZE = 4
 CACHE_KEY_PARAMS = {"page", "fbclid", "gclid"}
 
 
-def page_cache_seconds() -> int:
-    return getattr(settings, "PAGE_CACHE_SECONDS", 60)
-
-
 def _has_pending_messages(request) -> bool:
     # Checked without iterating the storage, which would mark the messages as read.
     if "messages" in request.COOKIES:
@@ -86,12 +82,12 @@ class PublicPageCacheMixin:
                 "content_type": response["Content-Type"],
                 **self.cache_extra(),
             }
-            cache.set(key, entry, page_cache_seconds())
+            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
             self._public(response)
         return response
 
     def _public(self, response):
-        patch_cache_control(response, public=True, max_age=page_cache_seconds())
+        patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_SECONDS)
         patch_vary_headers(response, ["Cookie"])
         return response
 
@@ -151,7 +147,7 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
         blocks = cache.get(page_cache.SECTION_BLOCKS_KEY)
         if blocks is None:
             blocks = self._section_blocks()
-            cache.set(page_cache.SECTION_BLOCKS_KEY, blocks, page_cache_seconds())
+            cache.set(page_cache.SECTION_BLOCKS_KEY, blocks, settings.PAGE_CACHE_SECONDS)
         return blocks
 
     def _section_blocks(self) -> list[tuple[Category, list[Article]]]:
@@ -335,7 +331,7 @@ class ArchiveMixin(PublicPageCacheMixin, PublishedArticlesMixin):
         return context
 
 
-class ArchiveView(ArchiveMixin, ArchiveIndexView):
+class ArticleArchiveIndexView(ArchiveMixin, ArchiveIndexView):
     allow_empty = True
     date_list_period = "year"
 
@@ -349,13 +345,13 @@ class ArchiveView(ArchiveMixin, ArchiveIndexView):
         return years if ordering == "ASC" else years[::-1]
 
 
-class YearArchive(ArchiveMixin, YearArchiveView):
+class ArticleYearArchiveView(ArchiveMixin, YearArchiveView):
     make_object_list = True
 
 
-class MonthArchive(ArchiveMixin, MonthArchiveView):
+class ArticleMonthArchiveView(ArchiveMixin, MonthArchiveView):
     pass
 
 
-class DayArchive(ArchiveMixin, DayArchiveView):
+class ArticleDayArchiveView(ArchiveMixin, DayArchiveView):
     pass

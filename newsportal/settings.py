@@ -236,10 +236,6 @@ ALLAUTH_TRUSTED_CLIENT_IP_HEADER = CLIENT_IP_HEADER or None
 AVATAR_MAX_BYTES = env_int("AVATAR_MAX_BYTES", 2 * 1024 * 1024)
 AVATAR_MAX_PIXELS = env_int("AVATAR_MAX_PIXELS", 4096 * 4096)
 
-if TESTING:
-    # Hashing with the real PBKDF2 makes every log-in in a test cost ~0.3 s.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 # Email ----------------------------------------------------------------------------------
 
 EMAIL_BACKEND = os.environ.get(

@@ -5,6 +5,12 @@ from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, User
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing with the real PBKDF2 makes every log-in in a test cost ~0.3 s.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # The cache outlives a test's database transaction; a stale entry would leak between tests.
     cache.clear()
