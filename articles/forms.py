@@ -7,13 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
 from django_prose_editor.widgets import AdminProseEditorWidget
 
+from articles.images import validate_image_upload
 from articles.models import Article
 from articles.services import article_publish_problems
-
-try:
-    from articles.images import validate_image_upload
-except ImportError:  # pragma: no cover - the images module ships with the reading issue
-    validate_image_upload = None
 
 # What the body editor offers. The sanitiser below allows exactly this markup, and
 # Article.save() sanitises once more with the site-wide allowlist.
@@ -156,7 +152,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean_image(self):
         image = self.cleaned_data.get("image")
-        if image and validate_image_upload is not None and hasattr(image, "content_type"):
+        if image and hasattr(image, "content_type"):
             validate_image_upload(image)
         return image
 
