@@ -56,7 +56,7 @@ class Author(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:140]
+            self.slug = slugify(self.name, allow_unicode=True)[:140] or "author"
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

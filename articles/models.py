@@ -59,7 +59,7 @@ class Category(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.name)[:80]
+            self.slug = slugify(self.name, allow_unicode=True)[:80] or "section"
         super().save(*args, **kwargs)
         cache.delete_many([NAV_CACHE_KEY, ALL_SECTIONS_CACHE_KEY])
 
@@ -259,7 +259,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs):
         if not self.slug:
-            self.slug = slugify(self.title)[:200]
+            self.slug = slugify(self.title, allow_unicode=True)[:200] or "story"
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.publish_date = timezone.localdate(self.published_at) if self.published_at else None

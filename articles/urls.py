@@ -1,15 +1,30 @@
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 
 from articles import feeds, tracking, views
 from articles.search import SearchView
+
+
+class UnicodeSlugConverter:
+    """Slugs in any language's letters: taggit keeps "zürich", sections "αθήνα"."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(UnicodeSlugConverter, "uslug")
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("section/<slug:slug>/", views.SectionView.as_view(), name="section"),
-    path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
-    path("tag/<slug:slug>/", views.TagView.as_view(), name="tag"),
+    path("section/<uslug:slug>/", views.SectionView.as_view(), name="section"),
+    path("authors/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("archive/", views.ArticleArchiveIndexView.as_view(), name="archive"),
     re_path(r"^(?P<year>[0-9]{4})/$", views.ArticleYearArchiveView.as_view(), name="archive-year"),
@@ -27,14 +42,14 @@ urlpatterns = [
     path("articles/<int:pk>/view", tracking.view_beacon, name="view-beacon"),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
-    path("feeds/section/<slug:slug>/rss/", feeds.SectionFeed(), name="feed-section-rss"),
-    path("feeds/section/<slug:slug>/atom/", feeds.SectionAtomFeed(), name="feed-section-atom"),
-    path("feeds/tag/<slug:slug>/rss/", feeds.TagFeed(), name="feed-tag-rss"),
-    path("feeds/tag/<slug:slug>/atom/", feeds.TagAtomFeed(), name="feed-tag-atom"),
-    path("feeds/author/<slug:slug>/rss/", feeds.AuthorFeed(), name="feed-author-rss"),
-    path("feeds/author/<slug:slug>/atom/", feeds.AuthorAtomFeed(), name="feed-author-atom"),
+    path("feeds/section/<uslug:slug>/rss/", feeds.SectionFeed(), name="feed-section-rss"),
+    path("feeds/section/<uslug:slug>/atom/", feeds.SectionAtomFeed(), name="feed-section-atom"),
+    path("feeds/tag/<uslug:slug>/rss/", feeds.TagFeed(), name="feed-tag-rss"),
+    path("feeds/tag/<uslug:slug>/atom/", feeds.TagAtomFeed(), name="feed-tag-atom"),
+    path("feeds/author/<uslug:slug>/rss/", feeds.AuthorFeed(), name="feed-author-rss"),
+    path("feeds/author/<uslug:slug>/atom/", feeds.AuthorAtomFeed(), name="feed-author-atom"),
     path(
-        "<int:year>/<str:month>/<str:day>/<slug:slug>/",
+        "<int:year>/<str:month>/<str:day>/<uslug:slug>/",
         views.ArticleDetailView.as_view(),
         name="detail",
     ),
