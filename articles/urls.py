@@ -1,7 +1,6 @@
 from django.urls import path, re_path
 
 from articles import feeds, tracking, views
-from articles.search import SearchView
 
 app_name = "articles"
 
@@ -23,7 +22,6 @@ urlpatterns = [
         views.DayArchive.as_view(),
         name="archive-day",
     ),
-    path("search/", SearchView.as_view(), name="search"),
     path("articles/<int:pk>/view", tracking.view_beacon, name="view-beacon"),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
