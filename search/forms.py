@@ -30,22 +30,17 @@ class DatePicker(forms.DateInput):
         return super().format_value(value)
 
 
+def by_slug(queryset, *, label, empty_label) -> forms.ModelChoiceField:
+    """An optional filter named in the address by slug (``?section=politics``), not by id."""
+    return forms.ModelChoiceField(
+        queryset, label=label, to_field_name="slug", required=False, empty_label=empty_label
+    )
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
-    section = forms.ModelChoiceField(
-        label=_("Section"),
-        queryset=Category.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All sections"),
-    )
-    author = forms.ModelChoiceField(
-        label=_("Author"),
-        queryset=Author.objects.all(),
-        to_field_name="slug",
-        required=False,
-        empty_label=_("All authors"),
-    )
+    section = by_slug(Category.objects.all(), label=_("Section"), empty_label=_("All sections"))
+    author = by_slug(Author.objects.all(), label=_("Author"), empty_label=_("All authors"))
     date_from = forms.DateField(label=_("From"), required=False, widget=DatePicker())
     date_to = forms.DateField(label=_("To"), required=False, widget=DatePicker())
     sort = forms.ChoiceField(
