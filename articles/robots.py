@@ -14,7 +14,7 @@ def robots_txt(request):
             settings.SITE_URL + reverse("sitemap-index"),
             settings.SITE_URL + reverse("news-sitemap"),
         ],
-        "search_path": reverse("articles:search"),
+        "search_path": reverse("search:search"),
     }
     return HttpResponse(
         render_to_string("robots.txt", context), content_type="text/plain; charset=utf-8"

@@ -1,7 +1,6 @@
 from django.urls import path, re_path, register_converter
 
 from articles import feeds, tracking, views
-from articles.search import SearchView
 
 
 class UnicodeSlugConverter:
@@ -38,7 +37,6 @@ urlpatterns = [
         views.ArticleDayArchiveView.as_view(),
         name="archive-day",
     ),
-    path("search/", SearchView.as_view(), name="search"),
     path("articles/<int:pk>/view", tracking.view_beacon, name="view-beacon"),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),

@@ -251,7 +251,7 @@ print(json.dumps({
     "front": reverse("articles:home"),
     "article": article.get_absolute_url(),
     "beacon": reverse("articles:view-beacon", kwargs={"pk": article.pk}),
-    "search": reverse("articles:search") + "?q=" + word,
+    "search": reverse("search:search") + "?q=" + word,
     "articles": Article.objects.published().count(),
 }))
 """

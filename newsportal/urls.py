@@ -33,6 +33,7 @@ urlpatterns = [
     path("ratings/", include("ratings.urls")),
     path("votes/", include("votes.urls")),
     path("polls/", include("polls.urls")),
+    path("search/", include("search.urls")),
     path("", include("articles.urls")),
 ]
 

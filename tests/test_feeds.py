@@ -180,7 +180,7 @@ def test_unknown_slug_is_404(client, name):
 
 
 def test_pages_advertise_the_site_feeds(client):
-    content = client.get(reverse("articles:search")).content.decode()
+    content = client.get(reverse("search:search")).content.decode()
 
     assert (
         'type="application/rss+xml" title="The Newsportal (RSS)" '

@@ -133,7 +133,7 @@ def good_paths(world) -> dict[str, str]:
         "articles:archive-year": f"/{year}/",
         "articles:archive-month": f"/{year}/{month}/",
         "articles:archive-day": f"/{year}/{month}/{day}/",
-        "articles:search": reverse("articles:search") + "?q=council",
+        "search:search": reverse("search:search") + "?q=council",
         "articles:feed-rss": reverse("articles:feed-rss"),
         "articles:feed-atom": reverse("articles:feed-atom"),
         "articles:feed-section-rss": reverse("articles:feed-section-rss", args=["politics"]),
@@ -276,7 +276,7 @@ def test_no_staff_page_answers_hostile_query_strings_with_a_server_error(
 
 def test_no_htmx_fragment_answers_hostile_query_strings_with_a_server_error(visitor, world):
     paths = good_paths(world)
-    urls = with_hostile_queries(paths[name] for name in ("articles:search", "ratings:form"))
+    urls = with_hostile_queries(paths[name] for name in ("search:search", "ratings:form"))
     problems = []
     for url in urls:
         status = status_of(visitor, "get", url, HTTP_HX_REQUEST="true")
@@ -302,7 +302,11 @@ HOSTILE_COOKIES = {
 
 def test_no_page_answers_hostile_headers_or_cookies_with_a_server_error(client, world, settings):
     settings.CLIENT_IP_HEADER = "X-Forwarded-For"
-    paths = [path for name, path in good_paths(world).items() if name.startswith("articles:")]
+    paths = [
+        path
+        for name, path in good_paths(world).items()
+        if name.startswith(("articles:", "search:"))
+    ]
     problems = []
     for headers in HOSTILE_HEADERS:
         for path in paths:
@@ -665,7 +669,7 @@ def test_an_oversized_or_hostile_article_image_is_a_clear_form_error(
 def test_the_log_in_link_returns_to_the_whole_address_with_every_parameter(client, world):
     # {% firstof %} escapes what it stores: "&" reached the link as "&amp;", and after
     # logging in the reader landed on a search without its query.
-    response = client.get(reverse("articles:search"), {"q": "council", "sort": "newest"})
+    response = client.get(reverse("search:search"), {"q": "council", "sort": "newest"})
     html = response.content.decode()
     assert "?next=/search/%3Fq%3Dcouncil%26sort%3Dnewest" in html
     assert "%26amp%3B" not in html
@@ -673,7 +677,7 @@ def test_the_log_in_link_returns_to_the_whole_address_with_every_parameter(clien
 
 def test_the_log_out_form_returns_to_the_whole_address_with_every_parameter(client, world):
     client.force_login(UserFactory())
-    response = client.get(reverse("articles:search"), {"q": "<council>", "sort": "newest"})
+    response = client.get(reverse("search:search"), {"q": "<council>", "sort": "newest"})
     html = response.content.decode()
     assert 'name="next" value="/search/?q=%3Ccouncil%3E&amp;sort=newest"' in html
 

@@ -111,10 +111,10 @@ def reading_pages(site) -> dict[str, str]:
         "year": reverse("articles:archive-year", args=ymd[:1]),
         "month": reverse("articles:archive-month", args=ymd[:2]),
         "day": reverse("articles:archive-day", args=ymd),
-        "search-form": reverse("articles:search"),
-        "search-results": reverse("articles:search") + "?q=council+budget",
-        "search-empty": reverse("articles:search") + "?q=zzzqqqxxx",
-        "search-invalid": reverse("articles:search") + "?date_from=2026-13-45",
+        "search-form": reverse("search:search"),
+        "search-results": reverse("search:search") + "?q=council+budget",
+        "search-empty": reverse("search:search") + "?q=zzzqqqxxx",
+        "search-invalid": reverse("search:search") + "?date_from=2026-13-45",
         "not-found": "/section/no-such-section/",
     }
 
@@ -243,9 +243,9 @@ def test_every_page_type_passes_the_nu_html_checker(site, tmp_path):
 
 def test_an_impossible_date_is_refused_but_not_echoed_into_the_date_picker(client, site):
     # A date input's value must be yyyy-mm-dd; browsers blank anything else anyway.
-    response = client.get(reverse("articles:search"), {"date_from": "2026-13-45", "q": "x"})
+    response = client.get(reverse("search:search"), {"date_from": "2026-13-45", "q": "x"})
     assert response.status_code == 400
     html = response.content.decode()
     assert 'value="2026-13-45"' not in html and "Enter a valid date" in html
-    response = client.get(reverse("articles:search"), {"date_from": "2026-02-03"})
+    response = client.get(reverse("search:search"), {"date_from": "2026-02-03"})
     assert 'name="date_from" value="2026-02-03"' in response.content.decode()

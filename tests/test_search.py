@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from articles.search import clean_query, highlight, search_articles, tsquery_parts
+from search.highlight import highlight, with_snippets
+from search.query import clean_query, matching_articles, ranked, tsquery_parts
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 from tests.test_article_pages import check_html
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def search(client, **params):
-    return client.get(reverse("articles:search"), params)
+    return client.get(reverse("search:search"), params)
 
 
 def titles(response):
@@ -254,7 +255,7 @@ def test_hostile_queries_never_error(client, article, query):
 
 
 def test_hostile_queries_in_a_raw_query_string_never_error(client, article):
-    url = reverse("articles:search")
+    url = reverse("search:search")
     for raw in ["q=%00", "q=%ff%fe", "q[]=1&q=2", "q=%27%22%5C", "page=1&q=budget&q=x"]:
         assert client.get(f"{url}?{raw}").status_code == 200, raw
 
@@ -381,14 +382,26 @@ def test_search_page_makes_a_fixed_number_of_queries(
     assert len(response.context["results"]) == 20
 
 
-def test_search_articles_can_be_used_without_the_view(section):
+def test_ranked_matches_can_be_fetched_with_snippets_without_the_view(section):
     ArticleFactory(title="Ferry timetable changes", category=section)
+    ArticleFactory(title="Ferry strike", category=section, published_at=days_ago(3))
+    ArticleFactory(title="Bus timetable", category=section)
 
-    assert [a.title for a in search_articles(query="ferry")] == ["Ferry timetable changes"]
+    page = ranked(matching_articles(query="ferry timetable "), "ferry timetable ")[:20]
+    results = list(with_snippets(page, "ferry timetable "))
+
+    assert [article.title for article in results] == ["Ferry timetable changes"]
+    assert "\ue000Ferry\ue001" in results[0].title_headline
+    everything = list(with_snippets(ranked(matching_articles(section=section), "")[:2], ""))
+    assert [article.title for article in everything] == [
+        "Bus timetable",
+        "Ferry timetable changes",
+    ]
+    assert not hasattr(everything[0], "snippet")
 
 
 def test_counting_stops_at_the_cap(client, section, monkeypatch):
-    monkeypatch.setattr("articles.search.MAX_RESULTS", 3)
+    monkeypatch.setattr("search.paginator.MAX_RESULTS", 3)
     ArticleFactory.create_batch(5, category=section)
 
     response = search(client, q="council")
@@ -399,7 +412,7 @@ def test_counting_stops_at_the_cap(client, section, monkeypatch):
 
 
 def test_htmx_requests_get_only_the_results_fragment(client, article):
-    response = client.get(reverse("articles:search"), {"q": "council"}, HTTP_HX_REQUEST="true")
+    response = client.get(reverse("search:search"), {"q": "council"}, HTTP_HX_REQUEST="true")
 
     content = response.content.decode()
     assert response.status_code == 200
@@ -410,7 +423,7 @@ def test_htmx_requests_get_only_the_results_fragment(client, article):
 
 def test_htmx_requests_with_bad_filters_explain_the_error_in_the_fragment(client, article):
     response = client.get(
-        reverse("articles:search"), {"q": "council", "date_from": "soon"}, HTTP_HX_REQUEST="true"
+        reverse("search:search"), {"q": "council", "date_from": "soon"}, HTTP_HX_REQUEST="true"
     )
 
     assert response.status_code == 200

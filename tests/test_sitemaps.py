@@ -216,7 +216,7 @@ def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_private_pa
     assert response["Content-Type"] == "text/plain; charset=utf-8"
     lines = response.content.decode().splitlines()
     assert "User-agent: *" in lines
-    for path in ["/admin/", "/accounts/", reverse("articles:search")]:
+    for path in ["/admin/", "/accounts/", reverse("search:search")]:
         assert f"Disallow: {path}" in lines
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in lines
     assert f"Sitemap: {settings.SITE_URL}/news-sitemap.xml" in lines

@@ -51,7 +51,7 @@ def test_a_reader_searches_filters_and_follows_a_suggestion(
 def test_the_search_page_fits_a_phone(live_server, browser, screenshot, stories):
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     phone = context.new_page()
-    phone.goto(live_server.url + reverse("articles:search") + "?q=budget")
+    phone.goto(live_server.url + reverse("search:search") + "?q=budget")
 
     expect(phone.locator(".search-result")).to_have_count(2)
     width = phone.evaluate("document.documentElement.scrollWidth")
@@ -61,7 +61,7 @@ def test_the_search_page_fits_a_phone(live_server, browser, screenshot, stories)
 
 
 def test_results_follow_the_typing_with_javascript(live_server, page, stories):
-    page.goto(live_server.url + reverse("articles:search"))
+    page.goto(live_server.url + reverse("search:search"))
 
     page.get_by_label("Search for").press_sequentially("caf", delay=30)
 
@@ -74,7 +74,7 @@ def test_results_follow_the_typing_with_javascript(live_server, page, stories):
 def test_search_works_without_javascript(live_server, browser, stories):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + reverse("articles:search"))
+    page.goto(live_server.url + reverse("search:search"))
 
     page.get_by_label("Search for").fill("budget")
     page.get_by_role("button", name="Search").click()
