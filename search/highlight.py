@@ -8,11 +8,11 @@ import html
 import re
 
 from django.contrib.postgres.search import SearchHeadline
-from django.db.models import F, Func, Prefetch, TextField, Value
+from django.db.models import F, Func, TextField, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, ArticleAuthor
+from articles.models import Article
 from search.query import CONFIG, START_SEL, STOP_SEL, relevance, to_search_query
 
 
@@ -34,14 +34,7 @@ def with_snippets(page, query: str):
     page's ids come from ``page`` as a subquery, and the highlighted headline and snippet,
     the section and the bylines are fetched for those ids alone, in the same statement.
     """
-    articles = (
-        Article.objects.filter(pk__in=page)
-        .defer("body", "search_vector")
-        .select_related("category")
-        .prefetch_related(
-            Prefetch("bylines", queryset=ArticleAuthor.objects.select_related("author"))
-        )
-    )
+    articles = Article.objects.filter(pk__in=page).defer("body", "search_vector").with_bylines()
     search_query = to_search_query(query)
     if search_query is None:
         return articles.order_by(*page.query.order_by)

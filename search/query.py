@@ -86,7 +86,7 @@ def matching_articles(*, query: str = "", section=None, author=None, date_from=N
     if section is not None:
         articles = articles.in_section(section)
     if author is not None:
-        articles = articles.filter(bylines__author=author)
+        articles = articles.by_author(author)
     # Ranges on published_at itself, which its indexes serve (published_at__date does not).
     if date_from is not None:
         articles = articles.filter(published_at__gte=start_of_day(date_from))
