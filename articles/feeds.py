@@ -10,12 +10,12 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
 from articles.models import Article, Category
+from articles.page_cache import cache_shared
 from articles.sitemaps import site_url
 
 FEED_SIZE = 30
@@ -24,7 +24,7 @@ FEED_SIZE = 30
 class LatestArticlesFeed(Feed):
     # Feed readers poll often; five minutes of staleness costs nobody anything.
     @method_decorator(require_safe)
-    @method_decorator(cache_page(300))
+    @method_decorator(cache_shared(300))
     def __call__(self, request, *args, **kwargs):
         return super().__call__(request, *args, **kwargs)
 

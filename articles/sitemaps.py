@@ -8,12 +8,12 @@ from django.contrib.sitemaps import views as sitemaps_views
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
 from articles.models import Article, Category
+from articles.page_cache import cache_shared
 
 NEWS_WINDOW = timezone.timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs from one news sitemap.
@@ -123,12 +123,12 @@ SITEMAPS = {
 
 # Django's index names each sitemap on the Sites row, which SITE_URL sets
 # (newsportal.apps), and sends Last-Modified when every sitemap knows its latest change.
-index = require_safe(cache_page(600)(sitemaps_views.index))
-section = require_safe(cache_page(600)(sitemaps_views.sitemap))
+index = require_safe(cache_shared(600)(sitemaps_views.index))
+section = require_safe(cache_shared(600, page_params=("p",))(sitemaps_views.sitemap))
 
 
 @require_safe
-@cache_page(300)
+@cache_shared(300)
 def news(request):
     language = settings.LANGUAGE_CODE.split("-")[0]
     response = sitemaps_views.sitemap(
