@@ -1,0 +1,92 @@
+"""Django's Redis cache, where Redis being away is a miss instead of an error.
+
+Everything the project keeps in the cache can be rebuilt: pages from PostgreSQL, sessions
+from their database copy (`cached_db`), rate-limit windows start again. So when Redis stops
+answering, reads miss, writes are dropped and every page still answers from PostgreSQL.
+After a failure the cache is skipped for CACHE_RETRY_SECONDS, so a request does not wait on
+a dead server, then tried again: Redis coming back needs no restart. The outage is logged
+once per CACHE_ERROR_LOG_SECONDS, not once per request.
+"""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+CACHE_ERRORS = (RedisError, OSError)
+
+
+class ResilientRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._lock = threading.Lock()
+        self._skip_until = 0.0
+        self._logged_at = float("-inf")
+
+    @property
+    def available(self) -> bool:
+        """False while the cache is being skipped after a failure."""
+        return time.monotonic() >= self._skip_until
+
+    def _call(self, operation: str, fallback, *args, **kwargs):
+        if not self.available:
+            return fallback
+        try:
+            return getattr(super(), operation)(*args, **kwargs)
+        except CACHE_ERRORS as error:
+            self._failed(operation, error)
+            return fallback
+
+    def _failed(self, operation: str, error: Exception) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._skip_until = now + settings.CACHE_RETRY_SECONDS
+            if now - self._logged_at < settings.CACHE_ERROR_LOG_SECONDS:
+                return
+            self._logged_at = now
+        logger.warning(
+            "Cache unavailable (%s on %s: %s); serving without it for now",
+            type(error).__name__,
+            operation,
+            error,
+        )
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("add", False, key, value, timeout, version)
+
+    def get(self, key, default=None, version=None):
+        return self._call("get", default, key, default, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set", None, key, value, timeout, version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("touch", False, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._call("delete", False, key, version)
+
+    def get_many(self, keys, version=None):
+        return self._call("get_many", {}, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._call("has_key", False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        # A counter that cannot be read starts again: rate limits fail open, not shut.
+        return self._call("incr", delta, key, delta, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._call("set_many", list(data), data, timeout, version)
+
+    def delete_many(self, keys, version=None):
+        return self._call("delete_many", None, keys, version)
+
+    def clear(self):
+        return self._call("clear", False)
