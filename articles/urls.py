@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from articles import feeds, tracking, views
+from articles import feeds, views
 from articles.search import SearchView
 
 app_name = "articles"
@@ -24,7 +24,6 @@ urlpatterns = [
         name="archive-day",
     ),
     path("search/", SearchView.as_view(), name="search"),
-    path("articles/<int:pk>/view", tracking.view_beacon, name="view-beacon"),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("feeds/section/<slug:slug>/rss/", feeds.SectionFeed(), name="feed-section-rss"),

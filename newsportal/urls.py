@@ -28,6 +28,7 @@ urlpatterns = [
     path("ratings/", include("ratings.urls")),
     path("votes/", include("votes.urls")),
     path("polls/", include("polls.urls")),
+    path("", include("readership.urls")),
     path("", include("articles.urls")),
 ]
 
