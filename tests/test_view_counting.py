@@ -436,6 +436,27 @@ def test_a_page_served_from_the_cache_still_counts(client, article, store, setti
     assert total_views(article) == 3
 
 
+def test_the_article_page_counts_its_reader_and_other_pages_count_nothing(
+    client, article, store, user
+):
+    client.force_login(user)  # a fresh render: logged-in pages are never cached
+    assert client.get(article.get_absolute_url(), HTTP_USER_AGENT=CHROME).status_code == 200
+    client.get("/", HTTP_USER_AGENT=CHROME)
+    client.get(article.category.get_absolute_url(), HTTP_USER_AGENT=CHROME)
+    assert total_views(article) == 1
+    assert ViewBuffer.objects.count() == 0
+
+
+def test_a_staff_preview_is_not_a_reading(client, article, staff_user, store, settings):
+    settings.VIEW_COUNT_STAFF = True  # so only the preview page itself can keep it out
+    client.force_login(staff_user)
+    preview = reverse("articles:preview", kwargs={"pk": article.pk})
+    assert client.get(preview, HTTP_USER_AGENT=CHROME).status_code == 200
+    assert total_views(article) == 0
+    client.get(article.get_absolute_url(), HTTP_USER_AGENT=CHROME)
+    assert total_views(article) == 1
+
+
 # Commands ----------------------------------------------------------------------------------
 
 
