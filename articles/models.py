@@ -2,6 +2,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.db import models
+from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -102,6 +103,29 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(
             models.Q(pk__in=self.published().values("pk"))
             | models.Q(pk__in=self.editable_by(user).values("pk"))
+        )
+
+    def top_rated(self, *, prior_weight: float):
+        """The rated articles by their Bayesian average rating, best first.
+
+        score = (C × m + rating_sum) / (C + rating_count), with m the mean rating over
+        these articles and C = `prior_weight`: every article starts as if it had C votes
+        at the mean, so one 5-star vote moves an article only a little above the crowd,
+        and many good votes are needed to top the chart. Each article carries
+        `bayesian_rating`. Asks the database for the mean at once (one query).
+        """
+        totals = self.aggregate(stars=models.Sum("rating_sum"), count=models.Sum("rating_count"))
+        if not totals["count"]:
+            return self.none()
+        mean = totals["stars"] / totals["count"]
+        as_float = models.FloatField()
+        score = (models.Value(prior_weight * mean) + Cast("rating_sum", as_float)) / (
+            models.Value(float(prior_weight)) + Cast("rating_count", as_float)
+        )
+        return (
+            self.filter(rating_count__gt=0)
+            .annotate(bayesian_rating=score)
+            .order_by("-bayesian_rating", "-rating_count", "-published_at", "-id")
         )
 
 
@@ -375,26 +399,6 @@ class ArticleAuthor(models.Model):
         return f"{self.author} on {self.article}"
 
 
-class ArticleViewDay(models.Model):
-    """Views of one article on one day: the buckets behind "most read" windows."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_days")
-    day = models.DateField(_("day"))
-    views = models.PositiveIntegerField(_("views"), default=0)
-
-    class Meta:
-        ordering = ["-day"]
-        verbose_name = _("daily views")
-        verbose_name_plural = _("daily views")
-        constraints = [
-            models.UniqueConstraint(fields=["article", "day"], name="viewday_one_per_day"),
-        ]
-        indexes = [models.Index(fields=["day", "article"], name="viewday_day_article_idx")]
-
-    def __str__(self):
-        return f"{self.article_id} {self.day}: {self.views}"
-
-
 class ImportedItem(models.Model):
     """Where an object came from in another system (a WordPress export, so far).
 
@@ -420,42 +424,3 @@ class ImportedItem(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.kind} {self.key} → {self.object_id}"
-
-
-class ViewBuffer(models.Model):
-    """Views counted but not yet folded into Article.view_count and the daily buckets.
-
-    Readers add to one of a few shard rows per article and day, so the readers of a popular
-    article do not queue on one row lock; `manage.py fold_views` moves the counts over.
-    """
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField(_("day"))
-    shard = models.PositiveSmallIntegerField(_("shard"))
-    views = models.PositiveIntegerField(_("views"), default=0)
-
-    class Meta:
-        verbose_name = _("buffered views")
-        verbose_name_plural = _("buffered views")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "day", "shard"], name="viewbuffer_one_per_shard"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.article_id} {self.day}#{self.shard}: {self.views}"
-
-
-class ViewDedupe(models.Model):
-    """Readers counted recently, by a keyed hash of who and what: no IP address is stored."""
-
-    key = models.CharField(_("reader key"), max_length=64, primary_key=True)
-    expires_at = models.DateTimeField(_("expires"), db_index=True)
-
-    class Meta:
-        verbose_name = _("recent reader")
-        verbose_name_plural = _("recent readers")
-
-    def __str__(self):
-        return self.key

@@ -1,6 +1,6 @@
 from django.urls import path, re_path, register_converter
 
-from articles import feeds, tracking, views
+from articles import feeds, views
 
 
 class UnicodeSlugConverter:
@@ -37,7 +37,6 @@ urlpatterns = [
         views.ArticleDayArchiveView.as_view(),
         name="archive-day",
     ),
-    path("articles/<int:pk>/view", tracking.view_beacon, name="view-beacon"),
     path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("feeds/section/<uslug:slug>/rss/", feeds.SectionFeed(), name="feed-section-rss"),

@@ -1,7 +1,8 @@
 """The reader-facing pages: front page, article, section, tag, author and date archives."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -26,12 +27,24 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles import page_cache, popularity, related, tracking
+from articles import page_cache, related
 from articles.models import Article, Category
 
 SECTION_BLOCK_SIZE = 4
+TOP_RATED_KEY = "articles:top-rated"
 # Query parameters that may appear on a cached page (besides utm_* campaign tags).
 CACHE_KEY_PARAMS = {"page", "fbclid", "gclid"}
+
+
+class ShownArticle(NamedTuple):
+    """What the article page showed, set on its response as `shown_article`.
+
+    Whoever counts readers (readership's middleware) reads it there, so this app needs to
+    know nothing about counting.
+    """
+
+    pk: int
+    published_at: datetime
 
 
 def _has_pending_messages(request) -> bool:
@@ -62,8 +75,8 @@ class PublicPageCacheMixin:
         if key:
             hit = cache.get(key)
             if hit is not None:
-                self.cache_hit(request, hit)
                 response = HttpResponse(hit["content"], content_type=hit["content_type"])
+                self.cache_hit(response, hit)
                 return self._public(response)
         response = super().dispatch(request, *args, **kwargs)
         if not key:
@@ -107,8 +120,8 @@ class PublicPageCacheMixin:
     def cache_extra(self) -> dict:
         return {}
 
-    def cache_hit(self, request, entry: dict) -> None:
-        """Hook for work that must happen even when the HTML comes from the cache."""
+    def cache_hit(self, response, entry: dict) -> None:
+        """Hook to mark a response from the cache as the view would have marked it."""
 
 
 class PublishedArticlesMixin:
@@ -122,6 +135,7 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
     template_name = "articles/home.html"
     latest_count = 12
     top_count = 4
+    top_rated_count = 5
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -136,8 +150,7 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
             top_stories=top,
             latest=[a for a in latest if a.pk not in shown][: self.latest_count],
             section_blocks=self.section_blocks(),
-            most_read_windows=popularity.most_read_windows(limit=5),
-            top_rated=popularity.top_rated(limit=5),
+            top_rated=self.top_rated(),
             meta_description=_("The latest news from %(site)s.") % {"site": settings.SITE_NAME},
         )
         return context
@@ -149,6 +162,17 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
             blocks = self._section_blocks()
             cache.set(page_cache.SECTION_BLOCKS_KEY, blocks, settings.PAGE_CACHE_SECONDS)
         return blocks
+
+    def top_rated(self) -> list[Article]:
+        """The best-rated stories by their own rating counters, shared for a while."""
+        articles = cache.get(TOP_RATED_KEY)
+        if articles is None:
+            # Headlines and links only: the bulky text columns stay in the database.
+            best = Article.objects.published().defer("body", "search_vector")
+            weight = settings.TOP_RATED_PRIOR_WEIGHT
+            articles = list(best.top_rated(prior_weight=weight)[: self.top_rated_count])
+            cache.set(TOP_RATED_KEY, articles, settings.POPULARITY_CACHE_SECONDS)
+        return articles
 
     def _section_blocks(self) -> list[tuple[Category, list[Article]]]:
         # One query however many sections: each section's newest ids, unnested.
@@ -199,20 +223,15 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
             return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
         response = self.render_to_response(self.get_context_data(object=self.object))
         if self.object.is_public:
-            tracking.count_view(request, self.object)
+            response.shown_article = ShownArticle(self.object.pk, self.object.published_at)
         return response
 
     def cache_extra(self) -> dict:
         return {"article_id": self.object.pk, "published_at": self.object.published_at}
 
-    def cache_hit(self, request, entry: dict) -> None:
-        # Readers without JavaScript send no beacon; count them here as the view would.
-        article = Article(
-            pk=entry["article_id"],
-            status=Article.Status.PUBLISHED,
-            published_at=entry["published_at"],
-        )
-        tracking.count_view(request, article)
+    def cache_hit(self, response, entry: dict) -> None:
+        # Readers without JavaScript send no beacon: say what was shown, as the view would.
+        response.shown_article = ShownArticle(entry["article_id"], entry["published_at"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -249,7 +268,6 @@ def article_context(article: Article) -> dict:
     context = {
         "is_preview": not article.is_public,
         "related_articles": related.related_articles(article, limit=5),
-        "most_read_windows": popularity.most_read_windows(limit=5),
         "previous_article": None,
         "next_article": None,
         # Saving a typo fix right after publishing is not an "update" worth showing.

@@ -24,7 +24,8 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 
-from articles import tracking  # noqa: E402
+from readership.folding import views_fold  # noqa: E402
+from readership.writebehind import write_behind  # noqa: E402
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0.0.0 Safari/537.36"
 
@@ -35,7 +36,7 @@ def main() -> None:
     override_settings(
         ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], VIEW_FOLD_INTERVAL=0
     ).enable()
-    tracking.fold_views()
+    views_fold()
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     if client.get(url).status_code != 200:  # the first request fills the page cache
         raise SystemExit(f"{url} did not answer 200")
@@ -51,11 +52,11 @@ def main() -> None:
             for n in range(requests):
                 address = f"10.{serial}.{n // 250 % 250}.{n % 250}" if new_readers else "10.0.0.1"
                 client.get(url, HTTP_X_REAL_IP=address)
-            tracking.write_behind.flush()
+            write_behind.flush()
             switch.disable()
             if round_:
                 samples[name].append((time.process_time() - started) / requests * 1e6)
-    tracking.fold_views()
+    views_fold()
     print(json.dumps({name: statistics.median(values) for name, values in samples.items()}))
 
 

@@ -250,7 +250,7 @@ word = max(article.title.split(), key=len).strip(".,:;!?'\\"").lower()
 print(json.dumps({
     "front": reverse("articles:home"),
     "article": article.get_absolute_url(),
-    "beacon": reverse("articles:view-beacon", kwargs={"pk": article.pk}),
+    "beacon": reverse("readership:beacon", kwargs={"pk": article.pk}),
     "search": reverse("search:search") + "?q=" + word,
     "articles": Article.objects.published().count(),
 }))

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "newsportal.request_limits.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "readership.middleware.ViewCountingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -187,7 +188,7 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# View counting and popularity (articles/tracking.py, articles/popularity.py) -------------
+# View counting and most read (readership/); top rated (articles) ------------------------
 
 VIEW_COUNTING_ENABLED = env_bool("VIEW_COUNTING_ENABLED", True)
 # One reader's views of one article count once per this many seconds.
@@ -195,10 +196,16 @@ VIEW_DEDUPE_WINDOW = env_int("VIEW_DEDUPE_WINDOW", 30 * 60)
 # Buffered views are folded into the totals by a request at most this often; 0 leaves it
 # to `manage.py fold_views` run by cron.
 VIEW_FOLD_INTERVAL = env_int("VIEW_FOLD_INTERVAL", 60)
-# Without Redis, views are written to the database buffer in batches this often by a
-# thread of each process; 0 writes each view in its own statement (as tests do).
-VIEW_WRITE_BEHIND_MS = env_int("VIEW_WRITE_BEHIND_MS", 0 if TESTING else 1000)
+# Views are written to the buffer in batches this often by a thread of each process; 0
+# writes each view in its own statement (tests set 0 in tests/conftest.py).
+VIEW_WRITE_BEHIND_MS = env_int("VIEW_WRITE_BEHIND_MS", 1000)
 VIEW_COUNT_STAFF = env_bool("VIEW_COUNT_STAFF", False)
+# Where counted views wait to be folded: "auto" (Redis when REDIS_URL is set, else
+# PostgreSQL), "redis" or "database".
+VIEW_STORE = os.environ.get("VIEW_STORE", "auto")
+# PostgreSQL buffer rows per article and day: writers of one article spread over them.
+VIEW_BUFFER_SHARDS = env_int("VIEW_BUFFER_SHARDS", 8)
+VIEW_REDIS_PREFIX = os.environ.get("VIEW_REDIS_PREFIX", "newsportal:")
 # How many ratings at the site's mean every article starts with in "top rated".
 TOP_RATED_PRIOR_WEIGHT = env_int("TOP_RATED_PRIOR_WEIGHT", 5)
 POPULARITY_CACHE_SECONDS = env_int("POPULARITY_CACHE_SECONDS", 120)

@@ -34,6 +34,7 @@ urlpatterns = [
     path("votes/", include("votes.urls")),
     path("polls/", include("polls.urls")),
     path("search/", include("search.urls")),
+    path("", include("readership.urls")),
     path("", include("articles.urls")),
 ]
 

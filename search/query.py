@@ -7,14 +7,14 @@ The search vector is written by a database trigger (articles migration 0005_sear
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import transaction
 from django.db.models import F, FloatField, Func, Value
-from django.utils import timezone
 
 from articles.models import Article
+from core.dates import start_of_day
 
 CONFIG = "newsportal_search"
 # Plain unaccented words, for the word being typed (articles migration 0007_search_prefix_words).
@@ -73,11 +73,6 @@ def to_search_query(query: str) -> SearchQuery | None:
         )
         search_query = search_query & typed if search_query else typed
     return search_query
-
-
-def start_of_day(day: date) -> datetime:
-    """Midnight at the start of ``day`` in the site's time zone, like published_at__date."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def matching_articles(*, query: str = "", section=None, author=None, date_from=None, date_to=None):

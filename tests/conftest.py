@@ -41,3 +41,10 @@ def section(db):
 @pytest.fixture
 def article(db, section, author):
     return ArticleFactory(category=section, authors=[author])
+
+
+@pytest.fixture(autouse=True)
+def _views_written_during_the_request(settings):
+    # Production batches views in a thread (VIEW_WRITE_BEHIND_MS); tests that want the
+    # write-behind turn it on themselves, the rest see each view in the buffer at once.
+    settings.VIEW_WRITE_BEHIND_MS = 0

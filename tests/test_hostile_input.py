@@ -198,7 +198,7 @@ ACTIONS = {
     "ratings:remove",
     "votes:vote",
     "polls:vote",
-    "articles:view-beacon",
+    "readership:beacon",
     "account_logout",
 }
 # allauth's own views answer GET on these with a page or a redirect; covered by the sweep.
@@ -313,7 +313,7 @@ def test_no_page_answers_hostile_headers_or_cookies_with_a_server_error(client, 
             status = status_of(client, "get", path, **headers)
             if not isinstance(status, int) or status >= 500:
                 problems.append(f"GET {path} {str(headers)[:80]} → {status}")
-        status = status_of(client, "post", action_url("articles:view-beacon", world), **headers)
+        status = status_of(client, "post", action_url("readership:beacon", world), **headers)
         if status != 204:
             problems.append(f"beacon {str(headers)[:80]} → {status}")
     for name, value in HOSTILE_COOKIES.items():
@@ -362,7 +362,7 @@ def action_url(name: str, world) -> str:
         "comments:create": world["article"].pk,
         "ratings:rate": world["article"].pk,
         "ratings:remove": world["article"].pk,
-        "articles:view-beacon": world["article"].pk,
+        "readership:beacon": world["article"].pk,
         "polls:vote": world["poll"].pk,
     }
     if name == "account_logout":
@@ -387,7 +387,7 @@ def no_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = False
 
 
-@pytest.mark.parametrize("name", sorted(ACTIONS - {"articles:view-beacon"}))
+@pytest.mark.parametrize("name", sorted(ACTIONS - {"readership:beacon"}))
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "reader"])
 def test_an_action_without_a_csrf_token_is_forbidden_and_changes_nothing(
     name, signed_in, world, no_limits
@@ -405,10 +405,10 @@ def test_an_action_without_a_csrf_token_is_forbidden_and_changes_nothing(
 
 
 def test_the_view_beacon_is_the_one_csrf_exempt_action_and_only_adds_a_view(world):
-    # By design (articles/tracking.py): the page may come from a shared cache, without a token.
+    # By design (readership/views.py): the page may come from a shared cache, without a token.
     client = Client(enforce_csrf_checks=True, HTTP_USER_AGENT="Mozilla/5.0 Firefox/140.0")
     before = snapshot(world)
-    assert client.post(action_url("articles:view-beacon", world)).status_code == 204
+    assert client.post(action_url("readership:beacon", world)).status_code == 204
     after = snapshot(world)
     assert {k: v for k, v in after.items() if k != "views"} == {
         k: v for k, v in before.items() if k != "views"
@@ -432,7 +432,7 @@ def test_get_on_logout_asks_for_confirmation_and_keeps_the_reader_logged_in(clie
     assert "_auth_user_id" in client.session
 
 
-LOGIN_ACTIONS = sorted(ACTIONS - {"articles:view-beacon", "account_logout"})
+LOGIN_ACTIONS = sorted(ACTIONS - {"readership:beacon", "account_logout"})
 
 
 @pytest.mark.parametrize("name", LOGIN_ACTIONS)

@@ -6,8 +6,14 @@ from django.core.cache import cache
 from django.test import RequestFactory
 from django.utils import timezone
 
-from articles import popularity, tracking
-from articles.models import Article, ArticleViewDay
+from articles.models import Article
+from articles.views import HomeView
+from readership import folding
+from readership.counting import view_record
+from readership.folding import views_fold
+from readership.models import ArticleViewDay
+from readership.most_read import most_read, most_read_windows
+from readership.recent import recent_readers
 from tests.factories import ArticleFactory
 
 CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0.0.0 Safari/537.36"
@@ -18,8 +24,8 @@ def _database_buffer(settings):
     settings.VIEW_STORE = "database"
     settings.VIEW_FOLD_INTERVAL = 0
     # Each test starts as a fresh process would: nothing remembered about readers.
-    tracking.recent_readers.clear()
-    tracking.next_fold_check = 0.0
+    recent_readers.clear()
+    folding.next_fold_check = 0.0
 
 
 def views_on(article, days_ago, views):
@@ -31,13 +37,22 @@ def rated(stars_sum, count, **kwargs):
     return ArticleFactory(rating_sum=stars_sum, rating_count=count, **kwargs)
 
 
+def top_rated(prior_weight=5):
+    return list(Article.objects.published().top_rated(prior_weight=prior_weight)[:5])
+
+
+def most_read_today():
+    """The front page's cached 24-hour chart."""
+    return most_read_windows()[0][2]
+
+
 def test_most_read_orders_articles_by_views_in_the_window(db):
     quiet, busy, middling = ArticleFactory(), ArticleFactory(), ArticleFactory()
     views_on(quiet, 0, 1)
     views_on(busy, 0, 50)
     views_on(middling, 0, 10)
     views_on(middling, 1, 10)
-    chart = popularity.most_read(days=1)
+    chart = most_read(days=1)
     assert chart == [busy, middling, quiet]
     assert [a.recent_views for a in chart] == [50, 20, 1]
 
@@ -48,9 +63,9 @@ def test_most_read_windows_leave_out_older_days(db):
     views_on(last_week_hit, 5, 50)
     views_on(last_month_hit, 20, 500)
     views_on(last_month_hit, 40, 9999)  # outside every window
-    assert popularity.most_read(days=1) == [today_hit]
-    assert popularity.most_read(days=7) == [last_week_hit, today_hit]
-    thirty = popularity.most_read(days=30)
+    assert most_read(days=1) == [today_hit]
+    assert most_read(days=7) == [last_week_hit, today_hit]
+    thirty = most_read(days=30)
     assert thirty == [last_month_hit, last_week_hit, today_hit]
     assert thirty[0].recent_views == 500
 
@@ -61,52 +76,49 @@ def test_most_read_shows_only_published_articles(db):
     public = ArticleFactory()
     for article in (draft, scheduled, public):
         views_on(article, 0, 10)
-    assert popularity.most_read(days=1) == [public]
+    assert most_read(days=1) == [public]
 
 
 def test_most_read_respects_the_limit(db):
     for n in range(8):
         views_on(ArticleFactory(), 0, n + 1)
-    assert len(popularity.most_read(days=7, limit=5)) == 5
+    assert len(most_read(days=7, limit=5)) == 5
 
 
-def test_most_read_is_cached(db, django_assert_num_queries):
+def test_most_read_windows_are_cached(db, django_assert_num_queries):
     views_on(ArticleFactory(), 0, 3)
-    popularity.most_read(days=1)
+    most_read_windows()
     with django_assert_num_queries(0):
-        popularity.most_read(days=1)
+        most_read_windows()
 
 
 def test_most_read_changes_as_views_arrive_after_fold_and_cache_expiry(db):
     leader, challenger = ArticleFactory(), ArticleFactory()
     views_on(leader, 0, 3)
-    assert popularity.most_read(days=1) == [leader]
+    assert most_read_today() == [leader]
     for n in range(5):
         request = RequestFactory().get("/", REMOTE_ADDR=f"203.0.113.{n}", HTTP_USER_AGENT=CHROME)
         request.user = AnonymousUser()
-        assert tracking.count_view(request, challenger)
-    tracking.fold_views()
-    assert popularity.most_read(days=1) == [leader]  # still the cached chart
+        assert view_record(request=request, article=challenger)
+    views_fold()
+    assert most_read_today() == [leader]  # still the cached chart
     cache.clear()  # the chart's cache entry expires
-    assert popularity.most_read(days=1) == [challenger, leader]
+    assert most_read_today() == [challenger, leader]
 
 
-def test_top_rated_does_not_let_one_five_star_vote_win(db, settings):
-    settings.TOP_RATED_PRIOR_WEIGHT = 5
+def test_top_rated_does_not_let_one_five_star_vote_win(db):
     one_vote = rated(5, 1)
     loved = rated(46 * 10, 100)  # 4.6 from 100 readers
     average = rated(3 * 50, 50)
-    chart = popularity.top_rated()
+    chart = top_rated(prior_weight=5)
     assert chart[0] == loved
     assert chart.index(one_vote) > chart.index(loved)
     assert chart[-1] == average
-    assert chart[0].bayesian_rating == pytest.approx(
-        (5 * popularity.site_mean_rating() + 460) / (5 + 100)
-    )
+    site_mean = (5 + 460 + 150) / (1 + 100 + 50)
+    assert chart[0].bayesian_rating == pytest.approx((5 * site_mean + 460) / (5 + 100))
 
 
-def test_top_rated_follows_the_bayesian_formula(db, settings):
-    settings.TOP_RATED_PRIOR_WEIGHT = 10
+def test_top_rated_follows_the_bayesian_formula(db):
     a = rated(4 * 4, 4)  # 4.0 from 4 votes
     b = rated(5 * 2, 2)  # 5.0 from 2 votes
     c = rated(2 * 20, 20)  # 2.0 from 20 votes
@@ -115,7 +127,7 @@ def test_top_rated_follows_the_bayesian_formula(db, settings):
         article: (10 * mean + article.rating_sum) / (10 + article.rating_count)
         for article in (a, b, c)
     }
-    chart = popularity.top_rated()
+    chart = top_rated(prior_weight=10)
     assert chart == sorted(expected, key=expected.get, reverse=True)
     for article in chart:
         assert article.bayesian_rating == pytest.approx(expected[article])
@@ -125,24 +137,29 @@ def test_top_rated_leaves_out_unrated_and_unpublished_articles(db):
     rated(5, 1, status=Article.Status.DRAFT, published_at=None)
     ArticleFactory()
     liked = rated(4, 1)
-    assert popularity.top_rated() == [liked]
+    assert top_rated() == [liked]
 
 
 def test_top_rated_is_empty_without_ratings(db):
     ArticleFactory()
-    assert popularity.top_rated() == []
+    assert top_rated() == []
 
 
-def test_top_rated_is_cached(db, django_assert_num_queries):
-    rated(4, 1)
-    popularity.top_rated()
+def test_the_front_page_top_rated_uses_the_prior_weight_setting_and_is_cached(
+    db, settings, django_assert_num_queries
+):
+    settings.TOP_RATED_PRIOR_WEIGHT = 0
+    one_vote = rated(5, 1)
+    steady = rated(4 * 30, 30)
+    # Without a prior it is the plain average, and one perfect vote tops the chart.
+    assert HomeView().top_rated() == [one_vote, steady]
     with django_assert_num_queries(0):
-        popularity.top_rated()
+        assert HomeView().top_rated() == [one_vote, steady]
 
 
 def test_most_read_windows_give_every_window_with_its_label(db):
     views_on(ArticleFactory(), 3, 5)
-    windows = popularity.most_read_windows()
+    windows = most_read_windows()
     assert [(days, str(label), len(articles)) for days, label, articles in windows] == [
         (1, "24 hours", 0),
         (7, "7 days", 1),

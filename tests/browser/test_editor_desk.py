@@ -8,7 +8,8 @@ from django.utils import timezone
 from PIL import Image
 
 from accounts import roles
-from articles.models import Article, ArticleViewDay
+from articles.models import Article
+from readership.models import ArticleViewDay
 from tests.factories import PASSWORD, ArticleFactory, CategoryFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -2,7 +2,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import tracking
+from readership.folding import views_fold
+from readership.recent import recent_readers
 from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,7 +19,7 @@ CHROME = (
 def _database_buffer(settings):
     settings.VIEW_STORE = "database"
     settings.VIEW_FOLD_INTERVAL = 0
-    tracking.recent_readers.clear()
+    recent_readers.clear()
 
 
 @pytest.fixture
@@ -30,13 +31,13 @@ def reader_page(browser):
 
 
 def views_of(article):
-    tracking.fold_views()
+    views_fold()
     article.refresh_from_db()
     return article.view_count
 
 
 def is_beacon_for(article):
-    url = reverse("articles:view-beacon", kwargs={"pk": article.pk})
+    url = reverse("readership:beacon", kwargs={"pk": article.pk})
     return lambda response: response.url.endswith(url) and response.request.method == "POST"
 
 

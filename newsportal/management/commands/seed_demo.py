@@ -28,8 +28,9 @@ from tqdm import tqdm
 
 from accounts.models import Author
 from articles.images import make_renditions
-from articles.models import Article, ArticleAuthor, ArticleViewDay, Category
+from articles.models import Article, ArticleAuthor, Category
 from articles.sanitize import reading_time, sanitize_html
+from readership.models import ArticleViewDay
 
 SECTIONS = {
     "UK": ["the NHS", "rail strikes", "housing", "the cost of living", "policing"],

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from articles.tracking import fold_views
+from readership.folding import views_fold
 
 
 class Command(BaseCommand):
@@ -15,7 +15,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, batch_size, **options):
-        result = fold_views(batch_size=batch_size)
+        result = views_fold(batch_size=batch_size)
         self.stdout.write(
             f"Folded {result.views} view(s) of {result.articles} article(s).", ending="\n"
         )

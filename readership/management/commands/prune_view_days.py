@@ -2,10 +2,10 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
-from django.utils import timezone
 
-from articles.models import ArticleViewDay
-from articles.popularity import MOST_READ_WINDOWS
+from core.dates import site_today
+from readership.models import ArticleViewDay
+from readership.most_read import MOST_READ_WINDOWS
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         shortest = max(MOST_READ_WINDOWS) + 1
         if keep_days < shortest:
             raise CommandError(f"--keep-days must be at least {shortest}: most read needs them.")
-        cutoff = timezone.localdate() - timedelta(days=keep_days)
+        cutoff = site_today() - timedelta(days=keep_days)
         # A month bucket must lie wholly before the cutoff, or it would take in recent days.
         cutoff = cutoff.replace(day=1)
         if drop:

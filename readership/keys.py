@@ -1,0 +1,33 @@
+"""Reader keys: the same for one reader and article all day, and revealing neither.
+
+The key is an HMAC of the secret key, the day, and either the user id or the client IP
+and user agent, plus the article: no IP address is stored, the key changes every day so
+it cannot follow anyone, and no cookie is set.
+"""
+
+import hmac
+from datetime import date
+from functools import lru_cache
+from hashlib import sha256
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from newsportal.client_ip import client_ip
+
+
+@lru_cache(maxsize=4)
+def _hmac_key(secret_key: str) -> bytes:
+    return f"newsportal.views:{secret_key}".encode()
+
+
+def reader_key(request: HttpRequest, article_id: int, day: date) -> str:
+    """A key that is the same for one reader and article all day, and reveals neither."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        who = f"user:{user.pk}"
+    else:
+        who = f"anon:{client_ip(request)}:{request.META.get('HTTP_USER_AGENT', '')}"
+    message = f"{day.isoformat()}|{who}|{article_id}".encode()
+    # 128 bits tell readers apart as well as 256 would, in half the index.
+    return hmac.new(_hmac_key(settings.SECRET_KEY), message, sha256).hexdigest()[:32]

@@ -1,0 +1,32 @@
+"""Count the article a page showed, so the article app needs to know nothing of counting."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from articles.models import Article
+from readership.counting import view_record
+
+
+class ViewCountingMiddleware:
+    """Count a view of the article a response names in `shown_article`.
+
+    The article page sets `response.shown_article` (its pk and published_at) both when it
+    renders and when it answers from the page cache, so readers without JavaScript are
+    counted whenever their request reaches Django. Must come after AuthenticationMiddleware:
+    staff and logged-in readers are told apart by request.user.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        shown = getattr(response, "shown_article", None)
+        if shown is not None:
+            # Only what the page says was public; view_record checks the time again.
+            article = Article(
+                pk=shown.pk, status=Article.Status.PUBLISHED, published_at=shown.published_at
+            )
+            view_record(request=request, article=article)
+        return response
