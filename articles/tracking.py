@@ -44,7 +44,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from articles.models import Article, ArticleViewDay, ViewBuffer, ViewDedupe
-from newsportal.client_ip import client_ip
+from core.client import client_ip
 
 logger = logging.getLogger(__name__)
 

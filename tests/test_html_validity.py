@@ -21,8 +21,8 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
-from newsportal.ratelimit import ratelimited_response
-from newsportal.views import server_error
+from core.ratelimit import ratelimited_response
+from core.views import server_error
 from polls.models import Poll, PollChoice
 from ratings.services import rating_set
 from tests.factories import (
