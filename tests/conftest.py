@@ -1,6 +1,7 @@
 import pytest
 from django.core.cache import cache
 
+from accounts import roles
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, UserFactory
 
 
@@ -15,6 +16,24 @@ def _clear_cache():
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def reader_client(client, user):
+    """The test client, logged in as `user`: a reader with no newsroom role."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    return roles.role_assign(user=UserFactory(), role=roles.EDITOR)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture

@@ -4,6 +4,10 @@ from django.utils import timezone
 
 from accounts.models import Author, User
 from articles.models import Article, ArticleAuthor, Category
+from comments.models import Comment
+from polls.models import Poll, PollChoice, PollVote
+from ratings.models import Rating
+from votes.models import Vote
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -82,3 +86,88 @@ class CommentFactory(factory.django.DjangoModelFactory):
                 comment_count=models.F("comment_count") + 1
             )
         return comment
+
+
+class VoteFactory(factory.django.DjangoModelFactory):
+    """An up vote on a comment; the comment's score moves as comment_vote_cast would."""
+
+    class Meta:
+        model = Vote
+
+    comment = factory.SubFactory(CommentFactory)
+    user = factory.SubFactory(UserFactory)
+    value = 1
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        vote = super()._create(model_class, *args, **kwargs)
+        Comment.objects.filter(pk=vote.comment_id).update(score=models.F("score") + vote.value)
+        return vote
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    """A signed-in reader's rating; the article's counters move as rating_set would.
+
+    An anonymous reader's: `RatingFactory(user=None, browser_key="...")`.
+    """
+
+    class Meta:
+        model = Rating
+
+    article = factory.SubFactory(ArticleFactory)
+    user = factory.SubFactory(UserFactory)
+    stars = 4
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        rating = super()._create(model_class, *args, **kwargs)
+        Article.objects.filter(pk=rating.article_id).update(
+            rating_count=models.F("rating_count") + 1,
+            rating_sum=models.F("rating_sum") + rating.stars,
+        )
+        return rating
+
+
+class PollFactory(factory.django.DjangoModelFactory):
+    """An open poll; `PollFactory(answers=["Yes", "No"])` gives it answers in that order."""
+
+    class Meta:
+        model = Poll
+        skip_postgeneration_save = True
+
+    article = factory.SubFactory(ArticleFactory)
+    question = factory.Sequence(lambda n: f"Question number {n}: should the council act?")
+
+    @factory.post_generation
+    def answers(obj, create, extracted, **kwargs):
+        if not create:
+            return
+        for position, text in enumerate(extracted or []):
+            PollChoiceFactory(poll=obj, text=text, position=position)
+
+
+class PollChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PollChoice
+
+    poll = factory.SubFactory(PollFactory)
+    text = factory.Sequence(lambda n: f"Answer {n}")
+    position = 0
+
+
+class PollVoteFactory(factory.django.DjangoModelFactory):
+    """A reader's vote for `choice` (in its poll); the choice's count moves as
+    poll_vote_cast would."""
+
+    class Meta:
+        model = PollVote
+
+    choice = factory.SubFactory(PollChoiceFactory)
+    poll = factory.SelfAttribute("choice.poll")
+    user = factory.SubFactory(UserFactory)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        vote = super()._create(model_class, *args, **kwargs)
+        PollChoice.objects.filter(pk=vote.choice_id).update(vote_count=models.F("vote_count") + 1)
+        return vote

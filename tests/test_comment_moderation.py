@@ -1,4 +1,3 @@
-import pytest
 from django.urls import reverse
 
 from accounts import roles
@@ -7,17 +6,6 @@ from comments.services import comment_create, comment_moderate
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 CHANGELIST = "admin:comments_comment_changelist"
-
-
-@pytest.fixture
-def editor(db):
-    return roles.role_assign(user=UserFactory(), role=roles.EDITOR)
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def act(client, action, comments):

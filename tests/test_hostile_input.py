@@ -19,13 +19,15 @@ from PIL import Image
 
 from articles.models import Article
 from comments.models import Comment, Report
-from polls.models import Poll, PollChoice, PollVote
+from polls.models import PollChoice, PollVote
 from ratings.models import Rating
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
     CategoryFactory,
     CommentFactory,
+    PollChoiceFactory,
+    PollFactory,
     UserFactory,
 )
 from votes.models import Vote
@@ -73,10 +75,7 @@ def world(db):
     article.tags.add("budget")
     commenter = UserFactory()
     comment = CommentFactory(article=article, user=commenter)
-    poll = Poll.objects.create(article=article, question="Raise the tax?")
-    choices = [
-        PollChoice.objects.create(poll=poll, text=t, position=n) for n, t in enumerate("ab")
-    ]
+    poll = PollFactory(article=article, question="Raise the tax?", answers=["a", "b"])
     return {
         "section": section,
         "author": author,
@@ -84,7 +83,7 @@ def world(db):
         "comment": comment,
         "commenter": commenter,
         "poll": poll,
-        "choice": choices[0],
+        "choice": poll.choices.get(position=0),
         "other_article": ArticleFactory(category=section),
     }
 
@@ -511,8 +510,7 @@ def test_garbage_in_an_action_is_a_4xx_and_changes_nothing(client, world, no_lim
 
 
 def test_an_answer_from_another_poll_is_refused(client, world, no_limits):
-    other = Poll.objects.create(article=world["other_article"], question="Other?")
-    foreign = PollChoice.objects.create(poll=other, text="x", position=0)
+    foreign = PollChoiceFactory(poll__article=world["other_article"])
     client.force_login(UserFactory())
     before = snapshot(world)
     response = client.post(action_url("polls:vote", world), {"choice": foreign.pk})

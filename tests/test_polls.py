@@ -11,30 +11,22 @@ from django.utils.html import strip_tags
 
 from articles.models import Article
 from polls.admin import PollAdmin, PollInline
-from polls.models import Poll, PollChoice, PollVote
+from polls.models import Poll, PollVote
 from polls.services import PollError, poll_vote_cast
 from tests.concurrency import run_in_threads
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, PollFactory, PollVoteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def make_poll(article, answers=("Yes", "No", "Not sure"), **kwargs):
-    poll = Poll.objects.create(article=article, question="Should the council raise tax?", **kwargs)
-    for position, text in enumerate(answers):
-        PollChoice.objects.create(poll=poll, text=text, position=position)
-    return poll
+    question = "Should the council raise tax?"
+    return PollFactory(article=article, question=question, answers=list(answers), **kwargs)
 
 
 @pytest.fixture
 def poll(article):
     return make_poll(article)
-
-
-@pytest.fixture
-def reader_client(client, user):
-    client.force_login(user)
-    return client
 
 
 def vote_url(poll):
@@ -89,9 +81,9 @@ def test_a_closed_poll_refuses_votes(article, user):
 
 
 def test_the_database_allows_one_vote_per_user_per_poll(poll, user):
-    PollVote.objects.create(poll=poll, choice=choice(poll, 0), user=user)
+    PollVoteFactory(choice=choice(poll, 0), user=user)
     with pytest.raises(IntegrityError, match="pollvote_one_per_user"):
-        PollVote.objects.create(poll=poll, choice=choice(poll, 1), user=user)
+        PollVoteFactory(choice=choice(poll, 1), user=user)
 
 
 def test_a_poll_without_closing_time_is_open_and_one_in_the_future_too(article):

@@ -11,7 +11,7 @@ from django.urls import reverse
 from comments.models import Comment
 from comments.services import commenter_ban
 from tests.concurrency import run_in_threads
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, VoteFactory
 from votes.models import Vote
 from votes.services import VoteError, comment_vote_cast
 
@@ -68,13 +68,13 @@ def test_a_vote_that_is_neither_up_nor_down_gives_400(client, comment, user, val
 
 def test_the_database_refuses_other_values_and_a_second_row(comment, user):
     with pytest.raises(IntegrityError):
-        Vote.objects.create(comment=comment, user=user, value=5)
+        VoteFactory(comment=comment, user=user, value=5)
 
 
 def test_the_database_refuses_a_second_vote_row(comment, user):
-    Vote.objects.create(comment=comment, user=user, value=1)
+    VoteFactory(comment=comment, user=user, value=1)
     with pytest.raises(IntegrityError):
-        Vote.objects.create(comment=comment, user=user, value=-1)
+        VoteFactory(comment=comment, user=user, value=-1)
 
 
 @pytest.mark.parametrize("status", ["pending", "hidden", "spam"])
