@@ -2,7 +2,13 @@ import pytest
 from django.core.cache import cache
 
 from accounts import roles
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, UserFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    CommentFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -54,3 +60,11 @@ def section(db):
 @pytest.fixture
 def article(db, section, author):
     return ArticleFactory(category=section, authors=[author])
+
+
+@pytest.fixture
+def regular(db, article):
+    """A reader with an approved comment behind them: new comments go straight through."""
+    user = UserFactory()
+    CommentFactory(article=ArticleFactory(), user=user)
+    return user

@@ -10,12 +10,11 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.services import commenter_ban
+from tests.comment_helpers import HTMX
 from tests.concurrency import run_in_threads
 from tests.factories import ArticleFactory, CommentFactory, UserFactory, VoteFactory
 from votes.models import Vote
 from votes.services import VoteError, comment_vote_cast
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 @pytest.fixture
