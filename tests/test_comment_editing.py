@@ -18,7 +18,6 @@ from comments.services import (
 from tests.comment_helpers import counted
 from tests.factories import CommentFactory, UserFactory
 
-
 # Edit and delete -------------------------------------------------------------------------
 
 

@@ -14,7 +14,6 @@ from comments.services import comment_create, comment_moderate
 from tests.comment_helpers import HTMX, post_comment
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
-
 # Rendering -------------------------------------------------------------------------------
 
 

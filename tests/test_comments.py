@@ -26,7 +26,6 @@ from tests.comment_helpers import HTMX, counted, post_comment
 from tests.concurrency import run_in_threads
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
-
 # Who may post, and where ---------------------------------------------------------------
 
 
