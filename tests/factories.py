@@ -67,7 +67,25 @@ class ArticleFactory(factory.django.DjangoModelFactory):
             ArticleAuthor.objects.create(article=obj, author=author, position=position)
 
 
-class CommentFactory(factory.django.DjangoModelFactory):
+class CountedFactory(factory.django.DjangoModelFactory):
+    """A row that a denormalised counter counts: `count(row)` moves the counter after the
+    row is made, as the row's service would."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        row = super()._create(model_class, *args, **kwargs)
+        cls.count(row)
+        return row
+
+    @staticmethod
+    def count(row) -> None:
+        raise NotImplementedError
+
+
+class CommentFactory(CountedFactory):
     """An approved comment; the article's comment_count is kept right as the services would."""
 
     class Meta:
@@ -78,17 +96,15 @@ class CommentFactory(factory.django.DjangoModelFactory):
     body = factory.Sequence(lambda n: f"Comment number {n}: a considered opinion.")
     status = "approved"
 
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        comment = super()._create(model_class, *args, **kwargs)
+    @staticmethod
+    def count(comment) -> None:
         if comment.is_counted:
             Article.objects.filter(pk=comment.article_id).update(
                 comment_count=models.F("comment_count") + 1
             )
-        return comment
 
 
-class VoteFactory(factory.django.DjangoModelFactory):
+class VoteFactory(CountedFactory):
     """An up vote on a comment; the comment's score moves as comment_vote_cast would."""
 
     class Meta:
@@ -98,14 +114,12 @@ class VoteFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     value = 1
 
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        vote = super()._create(model_class, *args, **kwargs)
+    @staticmethod
+    def count(vote) -> None:
         Comment.objects.filter(pk=vote.comment_id).update(score=models.F("score") + vote.value)
-        return vote
 
 
-class RatingFactory(factory.django.DjangoModelFactory):
+class RatingFactory(CountedFactory):
     """A signed-in reader's rating; the article's counters move as rating_set would.
 
     An anonymous reader's: `RatingFactory(user=None, browser_key="...")`.
@@ -118,14 +132,12 @@ class RatingFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     stars = 4
 
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        rating = super()._create(model_class, *args, **kwargs)
+    @staticmethod
+    def count(rating) -> None:
         Article.objects.filter(pk=rating.article_id).update(
             rating_count=models.F("rating_count") + 1,
             rating_sum=models.F("rating_sum") + rating.stars,
         )
-        return rating
 
 
 class PollFactory(factory.django.DjangoModelFactory):
@@ -155,7 +167,7 @@ class PollChoiceFactory(factory.django.DjangoModelFactory):
     position = 0
 
 
-class PollVoteFactory(factory.django.DjangoModelFactory):
+class PollVoteFactory(CountedFactory):
     """A reader's vote for `choice` (in its poll); the choice's count moves as
     poll_vote_cast would."""
 
@@ -166,8 +178,6 @@ class PollVoteFactory(factory.django.DjangoModelFactory):
     poll = factory.SelfAttribute("choice.poll")
     user = factory.SubFactory(UserFactory)
 
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        vote = super()._create(model_class, *args, **kwargs)
+    @staticmethod
+    def count(vote) -> None:
         PollChoice.objects.filter(pk=vote.choice_id).update(vote_count=models.F("vote_count") + 1)
-        return vote
