@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from core.exceptions import ServiceError
+
 if TYPE_CHECKING:
     from accounts.models import Author, User
 
@@ -58,8 +60,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
 _GROUP_CACHE_ATTR = "_role_group_names"
 
 
-class RoleError(ValueError):
-    pass
+class RoleError(ServiceError):
+    """A role change the rules refuse (an unknown role)."""
 
 
 def _group_names(user) -> frozenset[str]:

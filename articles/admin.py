@@ -1,6 +1,6 @@
 import reversion
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, F, FloatField, When
 from django.db.models.functions import Cast
 from django.http import JsonResponse
@@ -18,6 +18,7 @@ from articles.forms import ArticleForm
 from articles.models import Article, ArticleAuthor, Category
 from articles.page_cache import article_pages_purge
 from articles.views import ArticlePreviewView
+from core.exceptions import ServiceError
 
 TAG_SUGGESTIONS = 20
 
@@ -272,8 +273,8 @@ class ArticleAdmin(VersionAdmin):
             for article in queryset:
                 try:
                     service(article=article)
-                except ValidationError as error:
-                    failed.append(f"{article}: {' '.join(error.messages)}")
+                except ServiceError as error:
+                    failed.append(f"{article}: {error.message}")
                 else:
                     done += 1
         if done:

@@ -16,10 +16,18 @@ from django.utils.translation import gettext as _
 
 from articles.models import Article
 from articles.page_cache import article_pages_purge
+from core.exceptions import ServiceError
 
 
-class ArticleNotPublishable(ValidationError):
-    """The article lacks something a published article must have."""
+class ArticleNotPublishable(ServiceError):
+    """The article lacks something a published article must have.
+
+    `problems` holds the messages by field name, as article_publish_problems gives them.
+    """
+
+    def __init__(self, problems: dict[str, str]):
+        super().__init__(" ".join(str(problem) for problem in problems.values()))
+        self.problems = problems
 
 
 def article_publish_problems(
@@ -51,7 +59,7 @@ def _check_publishable(article: Article) -> None:
 def article_publish(*, article: Article, at: datetime | None = None) -> Article:
     """Publish `article` now, or schedule it when `at` is in the future.
 
-    Raises ArticleNotPublishable (a ValidationError by field) when a rule is not met.
+    Raises ArticleNotPublishable (with the problems by field) when a rule is not met.
     """
     _check_publishable(article)
     article.status = Article.Status.PUBLISHED

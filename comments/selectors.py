@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment, CommenterStatus
 from comments.services import can_edit, comments_state, edit_deadline
-from votes.models import Vote
 
 ROOT_ORDER = ("-created_at", "-id")
 
@@ -55,11 +56,12 @@ def thread_roots(article: Article, user) -> list:
 
 
 def article_thread(*, article: Article, user, page_number=None) -> Thread:
-    """One page of an article's comment thread, with replies and the viewer's votes.
+    """One page of an article's comment thread, with replies and what the viewer may do.
 
     Queries: none when comments are hidden; otherwise a count, the page, its replies, and
-    for a signed-in reader their votes and moderation record: five at most, however many
-    comments there are.
+    for a signed-in reader their moderation record: four at most, however many comments
+    there are. (The reader's votes on `thread.comments` are the votes app's one query,
+    made by its `comment_votes` template tag.)
     """
     state = comments_state(article)
     thread = Thread(article=article, state=state)
@@ -69,27 +71,19 @@ def article_thread(*, article: Article, user, page_number=None) -> Thread:
     paginator = Paginator(thread_roots(article, user), settings.COMMENTS_PER_PAGE)
     thread.page = paginator.get_page(page_number)
     thread.comments = [c for root in thread.page for c in (root, *root.shown_replies)]
-    votes = {}
     if signed_in:
         thread.commenter = CommenterStatus.objects.filter(user=user).first()
-        if thread.comments:
-            votes = dict(
-                Vote.objects.filter(user=user, comment__in=thread.comments).values_list(
-                    "comment_id", "value"
-                )
-            )
     now = timezone.now()
     for comment in thread.comments:
-        annotate_for_viewer(comment, user, vote=votes.get(comment.pk, 0), now=now, thread=thread)
+        annotate_for_viewer(comment, user, now=now, thread=thread)
     return thread
 
 
-def annotate_for_viewer(comment: Comment, user, *, vote: int = 0, now=None, thread=None):
+def annotate_for_viewer(comment: Comment, user, *, now=None, thread=None):
     """What the templates need to know about the viewer and this comment, without queries."""
     signed_in = user is not None and user.is_authenticated
     is_open = thread.is_open if thread else comments_state(comment.article) == "open"
     banned = bool(thread and thread.commenter and thread.commenter.is_banned)
-    comment.my_vote = vote
     comment.is_mine = signed_in and comment.user_id == user.pk
     comment.can_edit = is_open and not banned and can_edit(comment, user, now=now)
     comment.edit_until = edit_deadline(comment)
@@ -118,3 +112,22 @@ def comment_location(comment: Comment) -> str:
     page = comment_page_number(comment)
     query = f"?cpage={page}" if page > 1 else ""
     return f"{comment.article.get_absolute_url()}{query}#{comment.anchor}"
+
+
+def published_comment_or_404(pk: int) -> Comment:
+    """A comment on a public article, with its article and author; 404 otherwise."""
+    comment = get_object_or_404(Comment.objects.select_related("article", "user"), pk=pk)
+    if not comment.article.is_public:
+        raise Http404
+    return comment
+
+
+def comments_url(*, article_id: int | None = None, pk: int | None = None) -> str | None:
+    """The comment section an action is about, found by its article or by one of its
+    comments (`pk`): the way back after logging in or a refusal. None if not public."""
+    if article_id is not None:
+        article = Article.objects.published().filter(pk=article_id).first()
+    else:
+        comment = Comment.objects.select_related("article").filter(pk=pk).first()
+        article = comment.article if comment and comment.article.is_public else None
+    return f"{article.get_absolute_url()}#comments" if article else None

@@ -24,18 +24,13 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from articles.models import Article
 from comments.models import Comment, CommenterStatus, Report
+from core.exceptions import ServiceError
 
 Status = Comment.Status
 
 
-class CommentError(Exception):
-    """A rule refused the action. `status_code` is what a view answers with."""
-
-    status_code = 400
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+class CommentError(ServiceError):
+    """A comment rule refused the action."""
 
 
 class CommentForbidden(CommentError):
@@ -62,9 +57,14 @@ def link_count(body: str) -> int:
     return len(re.findall(r"<a ", urlize(body, autoescape=True)))
 
 
+def normalise_body(body: str | None) -> str:
+    """One kind of line ending, no space around the text."""
+    return (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 def clean_body(body: str) -> str:
-    """Normalise line endings and surrounding space; refuse empty and over-long text."""
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    """Normalise the text (normalise_body); refuse empty and over-long text."""
+    body = normalise_body(body)
     if not body:
         raise CommentError(_("Write something before posting."))
     limit = settings.COMMENTS_MAX_LENGTH
@@ -310,7 +310,7 @@ def comment_import(
     article's counter. `user` is only used for a new comment. A comment its author deleted
     here stays deleted.
     """
-    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    body = normalise_body(body)
     if not body:
         raise CommentError(_("An imported comment needs some text."))
     if parent is not None:

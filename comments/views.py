@@ -3,10 +3,7 @@ comment in place (Post/Redirect/Get) or, for htmx requests, answer with a fragme
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
@@ -17,7 +14,12 @@ from django_htmx.http import retarget
 from articles.models import Article
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
-from comments.selectors import annotate_for_viewer, comment_location
+from comments.selectors import (
+    annotate_for_viewer,
+    comment_location,
+    comments_url,
+    published_comment_or_404,
+)
 from comments.services import (
     CommentError,
     can_moderate,
@@ -26,93 +28,43 @@ from comments.services import (
     comment_edit,
     comment_report,
 )
-from newsportal.ratelimit import hit, ratelimit
+from core.ratelimit import ratelimit
+from core.responses import action_refused, login_required_or_401, service_refused
 
-# (scope, key, limit, period): per account and per address. RATELIMITS overrides them.
-COMMENT_LIMITS = (
-    ("comments-user", "user", 5, 60),
-    ("comments-ip", "ip", 20, 600),
+
+def refusal(article: Article | None, form=None) -> dict:
+    """How a comment action says no (action_refused's options): the page keeps what the
+    reader wrote, so nothing is lost, and leads back to the comments."""
+    return {
+        "back_url": f"{article.get_absolute_url()}#comments" if article else None,
+        "template": "comments/refused.html",
+        "context": {"form": form},
+    }
+
+
+def posting_too_often(request: HttpRequest, retry_after: int, **kwargs) -> HttpResponse:
+    """The 429 for comment writes, on a page that gives the reader their text back."""
+    message = _("You are posting too often. Please wait %(seconds)d seconds and try again.") % {
+        "seconds": retry_after
+    }
+    options = refusal(None, CommentForm(request.POST)) | {"back_url": comments_url(**kwargs)}
+    response = action_refused(request, message, status=429, **options)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+# Per account and per address; RATELIMITS overrides the numbers.
+limit_per_user = ratelimit(
+    scope="comments-user", key="user", limit=5, period=60, refused=posting_too_often
 )
-
-
-def limit_comments(view):
-    """429 past COMMENT_LIMITS, on a page that gives the reader their text back."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        for scope, key, limit, period in COMMENT_LIMITS:
-            over, retry_after = hit(request, scope=scope, limit=limit, period=period, key=key)
-            if over:
-                message = _(
-                    "You are posting too often. Please wait %(seconds)d seconds and try again."
-                ) % {"seconds": retry_after}
-                response = refuse(
-                    request,
-                    message,
-                    status=429,
-                    article=_article_for(kwargs),
-                    form=CommentForm(request.POST),
-                )
-                response["Retry-After"] = str(retry_after)
-                return response
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
-
-def _article_for(kwargs) -> Article | None:
-    if "article_id" in kwargs:
-        return Article.objects.published().filter(pk=kwargs["article_id"]).first()
-    comment = Comment.objects.select_related("article").filter(pk=kwargs.get("pk")).first()
-    return comment.article if comment and comment.article.is_public else None
-
-
-def login_required_or_401(view):
-    """Like @login_required, but sends the reader back to the article's comments after
-    logging in (not to this POST-only address), and answers htmx requests with 401."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        if request.user.is_authenticated:
-            return view(request, *args, **kwargs)
-        if request.htmx:
-            return fragment_error(_("Please log in first."), status=401)
-        article = _article_for(kwargs)
-        return redirect_to_login(f"{article.get_absolute_url()}#comments" if article else "/")
-
-    return wrapped
-
-
-def fragment_error(message: str, *, status: int) -> HttpResponse:
-    # htmx-config.js shows this paragraph's text next to the form that was sent.
-    body = format_html('<p class="form-error" role="alert">{}</p>', message)
-    return HttpResponse(body, status=status)
-
-
-def refuse(
-    request: HttpRequest,
-    message: str,
-    *,
-    status: int,
-    article: Article | None = None,
-    form=None,
-) -> HttpResponse:
-    """A rule said no. The page keeps what the reader wrote, so nothing is lost."""
-    if request.htmx:
-        return fragment_error(message, status=status)
-    context = {"message": message, "article": article, "form": form}
-    return render(request, "comments/refused.html", context, status=status)
+limit_per_address = ratelimit(
+    scope="comments-ip", key="ip", limit=20, period=600, refused=posting_too_often
+)
+login_first = login_required_or_401(comments_url)
 
 
 def first_error(form) -> str:
     return next(iter(form.errors.values()))[0]
-
-
-def published_comment_or_404(pk: int) -> Comment:
-    comment = get_object_or_404(Comment.objects.select_related("article", "user"), pk=pk)
-    if not comment.article.is_public:
-        raise Http404
-    return comment
 
 
 def _fragment(request, template: str, comment: Comment, *, status: int = 200, **extra):
@@ -132,13 +84,14 @@ def _with_count(response: HttpResponse, article_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required_or_401
-@limit_comments
+@login_first
+@limit_per_user
+@limit_per_address
 def create(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article.objects.published(), pk=article_id)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return refuse(request, first_error(form), status=400, article=article, form=form)
+        return action_refused(request, first_error(form), **refusal(article, form))
     parent = None
     if form.cleaned_data["parent"]:
         parent = (
@@ -148,13 +101,13 @@ def create(request: HttpRequest, article_id: int) -> HttpResponse:
         )
         if parent is None:
             message = _("The comment you replied to is not there any more.")
-            return refuse(request, message, status=400, article=article, form=form)
+            return action_refused(request, message, **refusal(article, form))
     try:
         comment = comment_create(
             article=article, user=request.user, body=form.cleaned_data["body"], parent=parent
         )
     except CommentError as error:
-        return refuse(request, error.message, status=error.status_code, article=article, form=form)
+        return service_refused(request, error, **refusal(article, form))
     if request.htmx:
         template = (
             "comments/_reply_item.html" if comment.parent_id else "comments/_thread_item.html"
@@ -170,19 +123,18 @@ def create(request: HttpRequest, article_id: int) -> HttpResponse:
 
 
 @require_POST
-@login_required_or_401
-@limit_comments
+@login_first
+@limit_per_user
+@limit_per_address
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     comment = published_comment_or_404(pk)
     form = EditForm(request.POST)
     if not form.is_valid():
-        return refuse(request, first_error(form), status=400, article=comment.article, form=form)
+        return action_refused(request, first_error(form), **refusal(comment.article, form))
     try:
         comment = comment_edit(comment=comment, user=request.user, body=form.cleaned_data["body"])
     except CommentError as error:
-        return refuse(
-            request, error.message, status=error.status_code, article=comment.article, form=form
-        )
+        return service_refused(request, error, **refusal(comment.article, form))
     if request.htmx:
         return _fragment(request, "comments/_comment.html", comment)
     if comment.status == Comment.Status.PENDING:
@@ -193,13 +145,13 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required_or_401
+@login_first
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     comment = published_comment_or_404(pk)
     try:
         comment = comment_delete(comment=comment, user=request.user)
     except CommentError as error:
-        return refuse(request, error.message, status=error.status_code, article=comment.article)
+        return service_refused(request, error, **refusal(comment.article))
     keeps_placeholder = (
         comment.parent_id is None
         and Comment.objects.visible_to(None).filter(parent=comment, deleted_at=None).exists()
@@ -216,19 +168,19 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@login_required_or_401
+@login_first
 @ratelimit(scope="comment-reports", limit=20, period=3600, key="user")
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = published_comment_or_404(pk)
     form = ReportForm(request.POST)
     if not form.is_valid():
-        return refuse(request, first_error(form), status=400, article=comment.article)
+        return action_refused(request, first_error(form), **refusal(comment.article))
     try:
         created = comment_report(
             comment=comment, user=request.user, reason=form.cleaned_data["reason"]
         )
     except CommentError as error:
-        return refuse(request, error.message, status=error.status_code, article=comment.article)
+        return service_refused(request, error, **refusal(comment.article))
     if created:
         message = _("Thank you for the report. A moderator will look at the comment.")
     else:

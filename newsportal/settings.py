@@ -40,6 +40,16 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_limits(name: str) -> dict[str, tuple[int, int]]:
+    """`scope=limit/seconds,...`, e.g. `ratings=60/60,comments-ip=40/600`."""
+    limits = {}
+    for item in env_list(name, []):
+        scope, _sep, rule = item.partition("=")
+        limit, _sep, period = rule.partition("/")
+        limits[scope.strip()] = (int(limit), int(period))
+    return limits
+
+
 def require(name: str) -> str:
     value = os.environ.get(name, "")
     if not value:
@@ -110,7 +120,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "newsportal.request_limits.RequestGuardMiddleware",
+    "core.guard.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "readership.middleware.ViewCountingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -298,7 +308,7 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
-# Whole request bodies, files included (newsportal.request_limits): 413 beyond this.
+# Whole request bodies, files included (core.guard): 413 beyond this.
 REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 32 * 1024 * 1024)
 
 # Comments -------------------------------------------------------------------------------
@@ -319,6 +329,14 @@ COMMENTS_REPORTS_TO_QUEUE = env_int("COMMENTS_REPORTS_TO_QUEUE", 3)
 # Accept star ratings from readers who are not logged in: one per browser per article,
 # keyed by a signed random cookie (no address is stored).
 RATINGS_ALLOW_ANONYMOUS = env_bool("RATINGS_ALLOW_ANONYMOUS", False)
+
+# Rate limits (core.ratelimit) -----------------------------------------------------------
+
+# 0 turns off every limit on comments, ratings, votes and polls (e.g. for load tests).
+RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
+# Per scope, (requests, seconds) instead of the numbers in the view's code; from the
+# environment as "ratings=60/60,comments-ip=40/600".
+RATELIMITS = env_limits("RATELIMITS")
 
 # Security -------------------------------------------------------------------------------
 

@@ -5,9 +5,9 @@ from django.urls import include, path
 from articles import robots, sitemaps
 from newsportal import health
 
-handler500 = "newsportal.views.server_error"
+handler500 = "core.views.server_error"
 # allauth looks this up for its own rate limits (sign-up, failed log-ins, resets).
-handler429 = "newsportal.ratelimit.ratelimited_response"
+handler429 = "core.ratelimit.ratelimited_response"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -53,7 +53,7 @@ class PollChoice(models.Model):
     position = models.PositiveSmallIntegerField(
         _("position"), default=0, help_text=_("Lower numbers are listed first.")
     )
-    # Denormalised: only poll_vote() changes it, with F() in the vote's transaction.
+    # Denormalised: only poll_vote_cast() changes it, with F() in the vote's transaction.
     vote_count = models.PositiveIntegerField(_("votes"), default=0, editable=False)
 
     class Meta:

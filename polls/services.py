@@ -3,15 +3,16 @@ from django.db.models import Case, F, When
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from core.exceptions import ServiceError
 from polls.models import Poll, PollChoice, PollVote
 
 
-class PollError(Exception):
-    """A vote that breaks a rule; the message is safe to show to the reader."""
+class PollError(ServiceError):
+    """A poll vote that breaks a rule."""
 
 
 @transaction.atomic
-def poll_vote(*, poll: Poll, choice: PollChoice, user: User) -> PollVote:
+def poll_vote_cast(*, poll: Poll, choice: PollChoice, user: User) -> PollVote:
     """Record or change a user's vote, moving the choices' counters atomically.
 
     The user's vote row is locked before it is read; a racing first vote by the same user

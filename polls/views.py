@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from articles.models import Article
-from newsportal.ratelimit import ratelimit
-from newsportal.responses import action_refused, log_in_first
+from core.ratelimit import ratelimit
+from core.responses import action_refused, log_in_first, service_refused
 from polls.forms import VoteForm
 from polls.models import Poll, PollChoice, PollVote
-from polls.services import PollError, poll_vote
+from polls.services import PollError, poll_vote_cast
 
 
 @dataclass
@@ -77,9 +77,9 @@ def vote(request: HttpRequest, poll_id: int) -> HttpResponse:
     if choice is None:
         return action_refused(request, _("Choose one of the answers."), back_url=back_url)
     try:
-        poll_vote(poll=poll, choice=choice, user=request.user)
+        poll_vote_cast(poll=poll, choice=choice, user=request.user)
     except PollError as error:
-        return action_refused(request, str(error), back_url=back_url)
+        return service_refused(request, error, back_url=back_url)
     message = _("Thank you: your vote is counted.")
     if request.htmx:
         poll = Poll.objects.prefetch_related("choices").get(pk=poll.pk)

@@ -4,11 +4,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from articles.models import Article
+from core.exceptions import ServiceError
 from ratings.models import Rating
 
 
-class RatingError(Exception):
-    """A rating that breaks a rule; the message is safe to show to the reader."""
+class RatingError(ServiceError):
+    """A rating that breaks a rule."""
 
 
 def _rater(user: User | None, browser_key: str | None) -> dict:

@@ -12,8 +12,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from articles.models import Article
-from newsportal.ratelimit import ratelimit
-from newsportal.responses import action_refused, log_in_first
+from core.ratelimit import ratelimit
+from core.responses import action_refused, log_in_first, service_refused
 from ratings.forms import RatingForm
 from ratings.models import Rating
 from ratings.services import RatingError, rating_remove, rating_set
@@ -24,7 +24,7 @@ BROWSER_COOKIE_AGE = 365 * 24 * 3600
 
 
 def anonymous_allowed() -> bool:
-    return getattr(settings, "RATINGS_ALLOW_ANONYMOUS", False)
+    return settings.RATINGS_ALLOW_ANONYMOUS
 
 
 def browser_key(token: str) -> str:
@@ -131,7 +131,7 @@ def rate(request: HttpRequest, article_id: int) -> HttpResponse:
     try:
         rating_set(article=article, stars=stars, **rater)
     except RatingError as error:
-        return action_refused(request, str(error), back_url=article.get_absolute_url())
+        return service_refused(request, error, back_url=article.get_absolute_url())
     message = ngettext(
         "Thank you: your rating of %(stars)d star is saved.",
         "Thank you: your rating of %(stars)d stars is saved.",

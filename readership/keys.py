@@ -13,7 +13,7 @@ from hashlib import sha256
 from django.conf import settings
 from django.http import HttpRequest
 
-from newsportal.client_ip import client_ip
+from core.client import client_ip
 
 
 @lru_cache(maxsize=4)

@@ -1,7 +1,14 @@
 import pytest
 from django.core.cache import cache
 
-from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory, UserFactory
+from accounts import roles
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CategoryFactory,
+    CommentFactory,
+    UserFactory,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -21,6 +28,24 @@ def _clear_cache():
 @pytest.fixture
 def user(db):
     return UserFactory()
+
+
+@pytest.fixture
+def reader_client(client, user):
+    """The test client, logged in as `user`: a reader with no newsroom role."""
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor(db):
+    return roles.role_assign(user=UserFactory(), role=roles.EDITOR)
+
+
+@pytest.fixture
+def editor_client(client, editor):
+    client.force_login(editor)
+    return client
 
 
 @pytest.fixture
@@ -48,3 +73,11 @@ def _views_written_during_the_request(settings):
     # Production batches views in a thread (VIEW_WRITE_BEHIND_MS); tests that want the
     # write-behind turn it on themselves, the rest see each view in the buffer at once.
     settings.VIEW_WRITE_BEHIND_MS = 0
+
+
+@pytest.fixture
+def regular(db, article):
+    """A reader with an approved comment behind them: new comments go straight through."""
+    user = UserFactory()
+    CommentFactory(article=ArticleFactory(), user=user)
+    return user

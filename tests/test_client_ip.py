@@ -1,6 +1,6 @@
 from django.test import RequestFactory
 
-from newsportal.client_ip import client_ip
+from core.client import client_ip
 
 
 def request_with(**meta):

@@ -1,23 +1,12 @@
-import pytest
 from django.urls import reverse
 
 from accounts import roles
 from comments.models import Comment, CommenterStatus
 from comments.services import comment_create, comment_moderate
+from tests.comment_helpers import counted
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 CHANGELIST = "admin:comments_comment_changelist"
-
-
-@pytest.fixture
-def editor(db):
-    return roles.role_assign(user=UserFactory(), role=roles.EDITOR)
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 def act(client, action, comments):
@@ -26,10 +15,6 @@ def act(client, action, comments):
         {"action": action, "_selected_action": [c.pk for c in comments]},
         follow=True,
     )
-
-
-def counted(article) -> int:
-    return Comment.objects.counted().filter(article=article).count()
 
 
 def test_editors_see_the_queue_with_waiting_comments_first(editor_client, article):

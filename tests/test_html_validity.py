@@ -21,15 +21,15 @@ from django.urls import reverse
 from PIL import Image
 
 from articles.models import Article
-from newsportal.ratelimit import ratelimited_response
-from newsportal.views import server_error
-from polls.models import Poll, PollChoice
+from core.ratelimit import ratelimited_response
+from core.views import server_error
 from ratings.services import rating_set
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
     CategoryFactory,
     CommentFactory,
+    PollFactory,
     UserFactory,
 )
 from tests.html_checks import parse_page
@@ -82,14 +82,17 @@ def site(db, settings, tmp_path):
     CommentFactory(article=article, user=other, parent=own)
     rating_set(article=article, stars=4, user=other)
     rating_set(article=article, stars=5, user=reader)
-    poll = Poll.objects.create(article=article, question="Should the council raise tax?")
-    for position, text in enumerate(["Yes", "No", "Not sure"]):
-        PollChoice.objects.create(poll=poll, text=text, position=position)
-    closed = Poll.objects.create(
-        article=article, question="Was it a good year?", closes_at=article.published_at
+    PollFactory(
+        article=article,
+        question="Should the council raise tax?",
+        answers=["Yes", "No", "Not sure"],
     )
-    PollChoice.objects.create(poll=closed, text="Yes", position=0)
-    PollChoice.objects.create(poll=closed, text="No", position=1)
+    PollFactory(
+        article=article,
+        question="Was it a good year?",
+        closes_at=article.published_at,
+        answers=["Yes", "No"],
+    )
     return {"article": article, "section": section, "author": author, "reader": reader}
 
 

@@ -11,30 +11,22 @@ from django.utils.html import strip_tags
 
 from articles.models import Article
 from polls.admin import PollAdmin, PollInline
-from polls.models import Poll, PollChoice, PollVote
-from polls.services import PollError, poll_vote
+from polls.models import Poll, PollVote
+from polls.services import PollError, poll_vote_cast
 from tests.concurrency import run_in_threads
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, PollFactory, PollVoteFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def make_poll(article, answers=("Yes", "No", "Not sure"), **kwargs):
-    poll = Poll.objects.create(article=article, question="Should the council raise tax?", **kwargs)
-    for position, text in enumerate(answers):
-        PollChoice.objects.create(poll=poll, text=text, position=position)
-    return poll
+    question = "Should the council raise tax?"
+    return PollFactory(article=article, question=question, answers=list(answers), **kwargs)
 
 
 @pytest.fixture
 def poll(article):
     return make_poll(article)
-
-
-@pytest.fixture
-def reader_client(client, user):
-    client.force_login(user)
-    return client
 
 
 def vote_url(poll):
@@ -58,40 +50,40 @@ def choice(poll, index):
 
 
 def test_a_vote_adds_one_to_the_chosen_answer(poll, user):
-    poll_vote(poll=poll, choice=choice(poll, 1), user=user)
+    poll_vote_cast(poll=poll, choice=choice(poll, 1), user=user)
     assert counts(poll) == [0, 1, 0] == fresh_counts(poll)
 
 
 def test_voting_again_moves_the_vote_and_keeps_one_row(poll, user):
-    poll_vote(poll=poll, choice=choice(poll, 0), user=user)
-    poll_vote(poll=poll, choice=choice(poll, 2), user=user)
+    poll_vote_cast(poll=poll, choice=choice(poll, 0), user=user)
+    poll_vote_cast(poll=poll, choice=choice(poll, 2), user=user)
     assert PollVote.objects.filter(poll=poll, user=user).count() == 1
     assert counts(poll) == [0, 0, 1] == fresh_counts(poll)
 
 
 def test_voting_the_same_answer_twice_counts_once(poll, user):
-    poll_vote(poll=poll, choice=choice(poll, 0), user=user)
-    poll_vote(poll=poll, choice=choice(poll, 0), user=user)
+    poll_vote_cast(poll=poll, choice=choice(poll, 0), user=user)
+    poll_vote_cast(poll=poll, choice=choice(poll, 0), user=user)
     assert counts(poll) == [1, 0, 0]
 
 
 def test_an_answer_from_another_poll_is_refused(poll, user, article):
     other = make_poll(article)
     with pytest.raises(PollError, match="does not belong"):
-        poll_vote(poll=poll, choice=choice(other, 0), user=user)
+        poll_vote_cast(poll=poll, choice=choice(other, 0), user=user)
     assert not PollVote.objects.exists()
 
 
 def test_a_closed_poll_refuses_votes(article, user):
     closed = make_poll(article, closes_at=timezone.now() - timezone.timedelta(minutes=1))
     with pytest.raises(PollError, match="closed"):
-        poll_vote(poll=closed, choice=choice(closed, 0), user=user)
+        poll_vote_cast(poll=closed, choice=choice(closed, 0), user=user)
 
 
 def test_the_database_allows_one_vote_per_user_per_poll(poll, user):
-    PollVote.objects.create(poll=poll, choice=choice(poll, 0), user=user)
+    PollVoteFactory(choice=choice(poll, 0), user=user)
     with pytest.raises(IntegrityError, match="pollvote_one_per_user"):
-        PollVote.objects.create(poll=poll, choice=choice(poll, 1), user=user)
+        PollVoteFactory(choice=choice(poll, 1), user=user)
 
 
 def test_a_poll_without_closing_time_is_open_and_one_in_the_future_too(article):
@@ -185,7 +177,7 @@ def test_a_vote_without_csrf_token_is_refused(poll, user):
 
 
 def test_an_htmx_vote_returns_the_results_in_place(reader_client, poll):
-    poll_vote(poll=poll, choice=choice(poll, 0), user=UserFactory())
+    poll_vote_cast(poll=poll, choice=choice(poll, 0), user=UserFactory())
     response = reader_client.post(
         vote_url(poll), {"choice": choice(poll, 1).pk}, headers={"HX-Request": "true"}
     )
@@ -224,9 +216,9 @@ def test_a_reader_who_has_not_voted_sees_the_form_not_the_results(poll, article,
 
 
 def test_after_voting_the_reader_sees_results_as_accessible_bars(poll, article, user):
-    poll_vote(poll=poll, choice=choice(poll, 0), user=user)
+    poll_vote_cast(poll=poll, choice=choice(poll, 0), user=user)
     for _ in range(3):
-        poll_vote(poll=poll, choice=choice(poll, 1), user=UserFactory())
+        poll_vote_cast(poll=poll, choice=choice(poll, 1), user=UserFactory())
     html = render_polls(article, user)
     text = " ".join(strip_tags(html).split())
     assert "Yes (your vote) 25% · 1 vote" in text
@@ -295,7 +287,7 @@ def test_the_poll_admin_requires_two_to_ten_answers(article, staff_user, texts, 
 
 
 def test_the_poll_admin_lists_polls_with_their_vote_totals(poll, staff_user):
-    poll_vote(poll=poll, choice=choice(poll, 0), user=UserFactory())
+    poll_vote_cast(poll=poll, choice=choice(poll, 0), user=UserFactory())
     client = Client()
     client.force_login(staff_user)
     response = client.get(reverse("admin:polls_poll_changelist"))
@@ -357,16 +349,16 @@ def test_fifty_concurrent_voters_leave_exact_counts():
     users = UserFactory.create_batch(35)
     switcher, switcher_b = UserFactory(), UserFactory()
     for voter in (switcher, switcher_b):
-        poll_vote(poll=poll, choice=choices[0], user=voter)
+        poll_vote_cast(poll=poll, choice=choices[0], user=voter)
 
     def work(index):
         if index < 35:
-            poll_vote(poll=poll, choice=choices[index % 3], user=users[index])
+            poll_vote_cast(poll=poll, choice=choices[index % 3], user=users[index])
         else:
             # Two users flipping between answers in opposite directions at the same time.
             voter = switcher if index % 2 else switcher_b
             target = choices[(index + (1 if index % 2 else 2)) % 3]
-            poll_vote(poll=poll, choice=target, user=voter)
+            poll_vote_cast(poll=poll, choice=target, user=voter)
 
     run_in_threads(50, work)
     assert PollVote.objects.filter(poll=poll).count() == 37

@@ -7,7 +7,8 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxDetails
 
-from newsportal.ratelimit import ip_hash, rate_limited, ratelimit
+from core.ratelimit import hit, ip_hash, ratelimit
+from newsportal.settings import env_limits
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,32 @@ def test_anonymous_clients_are_counted_per_address():
     assert action(make_request(ip="198.51.100.2")).status_code == 200
 
 
+def test_a_view_can_give_its_own_refusal():
+    def too_often(request, retry_after, **kwargs):
+        return HttpResponse(f"slow down on {kwargs['pk']}", status=429)
+
+    @ratelimit(scope="own-refusal", limit=1, period=3600, refused=too_often)
+    def own(request, pk):
+        return HttpResponse("done")
+
+    assert own(make_request(), pk=7).status_code == 200
+    refused = own(make_request(), pk=7)
+    assert (refused.status_code, refused.content) == (429, b"slow down on 7")
+
+
+def test_stacked_limits_stop_counting_at_the_first_one_over():
+    @ratelimit(scope="outer", limit=1, period=3600)
+    @ratelimit(scope="inner", limit=5, period=3600)
+    def stacked(request):
+        return HttpResponse("done")
+
+    for _ in range(3):
+        stacked(make_request())
+    # The inner scope counted only the one request the outer one let through.
+    assert not over_limit(make_request(), scope="inner", limit=2)
+    assert over_limit(make_request(), scope="inner", limit=2)
+
+
 def test_get_requests_are_not_counted_by_default():
     for _ in range(5):
         assert action(make_request(method="get")).status_code == 200
@@ -84,8 +111,18 @@ def cache_keys() -> list[str]:
     return [key.decode() for key in client.keys("*")]
 
 
+def over_limit(request, **kwargs) -> bool:
+    return hit(request, period=3600, **kwargs)[0]
+
+
+def test_hit_says_when_the_window_resets():
+    over, retry_after = hit(make_request(), scope="window", limit=5, period=60)
+    assert not over
+    assert 1 <= retry_after <= 60
+
+
 def test_the_raw_address_never_reaches_the_cache():
-    rate_limited(make_request(ip="192.0.2.55"), scope="s", limit=5, period=3600, key="ip")
+    over_limit(make_request(ip="192.0.2.55"), scope="s", limit=5, key="ip")
     keys = cache_keys()
     assert keys
     assert not any("192.0.2.55" in key for key in keys)
@@ -98,6 +135,15 @@ def test_the_limit_of_a_scope_can_be_changed_in_settings(settings):
     assert action(make_request()).status_code == 429
 
 
+def test_without_the_variable_no_limit_is_overridden():
+    assert env_limits("NO_SUCH_VARIABLE") == {}
+
+
+def test_the_environment_format_names_requests_and_seconds_per_scope(monkeypatch):
+    monkeypatch.setenv("TEST_RATELIMITS", "ratings=60/60, comments-ip=40/600")
+    assert env_limits("TEST_RATELIMITS") == {"ratings": (60, 60), "comments-ip": (40, 600)}
+
+
 def test_the_limiter_can_be_switched_off(settings):
     settings.RATELIMIT_ENABLE = False
     assert all(action(make_request()).status_code == 200 for _ in range(10))
@@ -107,14 +153,14 @@ def test_the_forwarded_header_uses_the_proxys_entry_not_the_clients(settings):
     settings.CLIENT_IP_HEADER = "X-Forwarded-For"
     for spoof in ["1.1.1.1", "2.2.2.2", "3.3.3.3"]:
         request = make_request(HTTP_X_FORWARDED_FOR=f"{spoof}, 198.51.100.9")
-        assert not rate_limited(request, scope="xff", limit=3, period=3600, key="ip")
+        assert not over_limit(request, scope="xff", limit=3, key="ip")
     request = make_request(HTTP_X_FORWARDED_FOR="4.4.4.4, 198.51.100.9")
-    assert rate_limited(request, scope="xff", limit=3, period=3600, key="ip")
+    assert over_limit(request, scope="xff", limit=3, key="ip")
 
 
 def test_an_unknown_key_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="Unknown rate-limit key"):
-        rate_limited(make_request(), scope="s", limit=1, period=3600, key="cookie")
+        over_limit(make_request(), scope="s", limit=1, key="cookie")
 
 
 def test_concurrent_hits_are_all_counted():
@@ -122,7 +168,7 @@ def test_concurrent_hits_are_all_counted():
     results = []
 
     def worker():
-        results.append(rate_limited(request, scope="race", limit=30, period=3600, key="ip"))
+        results.append(over_limit(request, scope="race", limit=30, key="ip"))
 
     threads = [threading.Thread(target=worker) for _ in range(40)]
     for thread in threads:

@@ -13,7 +13,7 @@ from ratings.models import Rating
 from ratings.services import RatingError, rating_remove, rating_set
 from ratings.views import BROWSER_COOKIE
 from tests.concurrency import run_in_threads
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, RatingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,12 +34,6 @@ def rate_url(article):
 
 def remove_url(article):
     return reverse("ratings:remove", args=[article.pk])
-
-
-@pytest.fixture
-def reader_client(client, user):
-    client.force_login(user)
-    return client
 
 
 # The service ------------------------------------------------------------------------------
@@ -97,18 +91,18 @@ def test_the_service_refuses_an_article_that_is_not_public(user):
 
 def test_the_database_refuses_stars_out_of_range_even_without_the_service(article, user):
     with pytest.raises(IntegrityError, match="rating_stars_1_5"):
-        Rating.objects.create(article=article, user=user, stars=6)
+        RatingFactory(article=article, user=user, stars=6)
 
 
 def test_the_database_refuses_a_second_row_for_the_same_user(article, user):
-    Rating.objects.create(article=article, user=user, stars=3)
+    RatingFactory(article=article, user=user, stars=3)
     with pytest.raises(IntegrityError, match="rating_one_per_user"):
-        Rating.objects.create(article=article, user=user, stars=4)
+        RatingFactory(article=article, user=user, stars=4)
 
 
 def test_a_rating_belongs_to_a_user_or_a_browser_never_both(article, user):
     with pytest.raises(IntegrityError, match="rating_user_xor_browser"):
-        Rating.objects.create(article=article, user=user, browser_key="k", stars=4)
+        RatingFactory(article=article, user=user, browser_key="k", stars=4)
 
 
 # Rating views: the plain form path (Post/Redirect/Get) -----------------------------------

@@ -8,6 +8,7 @@ from accounts.models import Author
 from accounts.roles import (
     AUTHOR_GROUP,
     EDITOR_GROUP,
+    RoleError,
     author_for,
     is_author,
     is_editor,
@@ -161,7 +162,7 @@ def test_role_assign_reader_leaves_a_superuser_with_admin_access():
 
 
 def test_role_assign_rejects_unknown_roles():
-    with pytest.raises(ValueError, match="Unknown role"):
+    with pytest.raises(RoleError, match="Unknown role"):
         role_assign(user=UserFactory(), role="overlord")
 
 

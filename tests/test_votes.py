@@ -10,12 +10,11 @@ from django.urls import reverse
 
 from comments.models import Comment
 from comments.services import commenter_ban
+from tests.comment_helpers import HTMX
 from tests.concurrency import run_in_threads
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, UserFactory, VoteFactory
 from votes.models import Vote
-from votes.services import VoteError, vote_cast
-
-HTMX = {"HTTP_HX_REQUEST": "true"}
+from votes.services import VoteError, comment_vote_cast
 
 
 @pytest.fixture
@@ -32,21 +31,21 @@ def score(comment) -> int:
 
 
 def test_an_up_vote_counts_one(comment, user):
-    result = vote_cast(user=user, comment=comment, value=1)
+    result = comment_vote_cast(user=user, comment=comment, value=1)
     assert (result.score, result.value) == (1, 1)
     assert score(comment) == 1
 
 
 def test_voting_the_same_way_again_withdraws_the_vote(comment, user):
-    vote_cast(user=user, comment=comment, value=-1)
-    result = vote_cast(user=user, comment=comment, value=-1)
+    comment_vote_cast(user=user, comment=comment, value=-1)
+    result = comment_vote_cast(user=user, comment=comment, value=-1)
     assert (result.score, result.value) == (0, 0)
     assert not Vote.objects.filter(comment=comment).exists()
 
 
 def test_switching_moves_the_vote(comment, user):
-    vote_cast(user=user, comment=comment, value=1)
-    result = vote_cast(user=user, comment=comment, value=-1)
+    comment_vote_cast(user=user, comment=comment, value=1)
+    result = comment_vote_cast(user=user, comment=comment, value=-1)
     assert (result.score, result.value) == (-1, -1)
     assert Vote.objects.get(comment=comment, user=user).value == -1
 
@@ -68,20 +67,20 @@ def test_a_vote_that_is_neither_up_nor_down_gives_400(client, comment, user, val
 
 def test_the_database_refuses_other_values_and_a_second_row(comment, user):
     with pytest.raises(IntegrityError):
-        Vote.objects.create(comment=comment, user=user, value=5)
+        VoteFactory(comment=comment, user=user, value=5)
 
 
 def test_the_database_refuses_a_second_vote_row(comment, user):
-    Vote.objects.create(comment=comment, user=user, value=1)
+    VoteFactory(comment=comment, user=user, value=1)
     with pytest.raises(IntegrityError):
-        Vote.objects.create(comment=comment, user=user, value=-1)
+        VoteFactory(comment=comment, user=user, value=-1)
 
 
 @pytest.mark.parametrize("status", ["pending", "hidden", "spam"])
 def test_comments_that_are_not_shown_take_no_votes(article, user, status):
     comment = CommentFactory(article=article, status=status)
     with pytest.raises(VoteError):
-        vote_cast(user=user, comment=comment, value=1)
+        comment_vote_cast(user=user, comment=comment, value=1)
 
 
 def test_banned_readers_cannot_vote(client, comment, user):
@@ -143,7 +142,7 @@ def test_too_many_votes_a_minute_get_429(client, comment, user, settings):
 
 
 def test_anonymous_page_shows_scores_but_no_vote_buttons(client, comment, user):
-    vote_cast(user=user, comment=comment, value=1)
+    comment_vote_cast(user=user, comment=comment, value=1)
     page = client.get(comment.article.get_absolute_url()).content.decode()
     assert '<span class="vote__score">1' in page
     assert "votes/comment/" not in page
@@ -157,12 +156,12 @@ def test_scores_stay_exact_when_fifty_readers_vote_at_once():
 
     def work(n):
         for i, comment in enumerate(comments):
-            vote_cast(user=voters[n], comment=comment, value=1 if (n + i) % 3 else -1)
+            comment_vote_cast(user=voters[n], comment=comment, value=1 if (n + i) % 3 else -1)
         # Some change their minds, some withdraw.
         if n % 4 == 0:
-            vote_cast(user=voters[n], comment=comments[0], value=-1)
+            comment_vote_cast(user=voters[n], comment=comments[0], value=-1)
         if n % 5 == 0:
-            vote_cast(user=voters[n], comment=comments[1], value=1)
+            comment_vote_cast(user=voters[n], comment=comments[1], value=1)
 
     run_in_threads(50, work)
     for comment in comments:
@@ -181,7 +180,7 @@ def test_one_readers_simultaneous_clicks_leave_at_most_one_vote():
     def work():
         try:
             barrier.wait()
-            vote_cast(user=user, comment=comment, value=1)
+            comment_vote_cast(user=user, comment=comment, value=1)
         except Exception as error:  # noqa: BLE001
             errors.append(error)
         finally:

@@ -11,19 +11,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from comments.models import Comment, CommenterStatus
+from core.exceptions import ServiceError
 from votes.models import Vote
 
 
-class VoteError(Exception):
-    """A rule refused the vote. `status_code` is what a view answers with."""
-
-    status_code = 400
-
-    def __init__(self, message: str, *, status_code: int | None = None):
-        super().__init__(message)
-        self.message = message
-        if status_code is not None:
-            self.status_code = status_code
+class VoteError(ServiceError):
+    """A rule refused the vote on a comment."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +26,7 @@ class VoteResult:
 
 
 @transaction.atomic
-def vote_cast(*, user: User, comment: Comment, value: int) -> VoteResult:
+def comment_vote_cast(*, user: User, comment: Comment, value: int) -> VoteResult:
     """Vote a comment up (1) or down (-1).
 
     Voting the same way again withdraws the vote; voting the other way moves it. Readers

@@ -3,8 +3,9 @@
       elements that are not forms (forms send their hidden csrfmiddlewaretoken anyway).
       The token is read from the page at request time rather than printed into <body>,
       because anonymous article pages are cached and must not carry a token.
-   2. A 4xx/5xx answer is not swapped by htmx; its short message is shown next to the form
-      in a role="alert" paragraph instead, so a reader learns why nothing happened. */
+   2. A 4xx/5xx answer is not swapped by htmx; its short message (the one fragment that
+      core/responses.py builds) is shown next to the form in a role="alert" paragraph
+      instead, so a reader learns why nothing happened. */
 (function () {
   "use strict";
 

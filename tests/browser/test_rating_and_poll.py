@@ -6,8 +6,8 @@ from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from polls.models import Poll, PollChoice
-from tests.factories import PASSWORD, ArticleFactory, UserFactory
+from polls.models import Poll
+from tests.factories import PASSWORD, ArticleFactory, PollFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -15,9 +15,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def story():
     article = ArticleFactory(title="Council approves the new budget")
-    poll = Poll.objects.create(article=article, question="Is the budget fair?")
-    for position, text in enumerate(["Yes", "No", "Undecided"]):
-        PollChoice.objects.create(poll=poll, text=text, position=position)
+    PollFactory(
+        article=article, question="Is the budget fair?", answers=["Yes", "No", "Undecided"]
+    )
     return article
 
 

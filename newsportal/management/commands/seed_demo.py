@@ -390,7 +390,7 @@ class Command(BaseCommand):
     def add_poll(self, rng, readers, articles) -> None:
         try:
             from polls.models import Poll, PollChoice
-            from polls.services import PollError, poll_vote
+            from polls.services import PollError, poll_vote_cast
         except ImportError:
             return
         for article in articles:
@@ -403,7 +403,7 @@ class Command(BaseCommand):
             ]
             for reader in readers:
                 try:
-                    poll_vote(poll=poll, choice=rng.choice(choices), user=reader)
+                    poll_vote_cast(poll=poll, choice=rng.choice(choices), user=reader)
                 except PollError:
                     break
 

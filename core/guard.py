@@ -5,7 +5,7 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from newsportal.responses import action_refused
+from core.responses import action_refused
 
 ADMIN_PREFIX = "/admin/"
 

@@ -1,3 +1,5 @@
+"""The project's own error pages that Django's defaults do not cover."""
+
 from django.shortcuts import render
 from django.views.decorators.csrf import requires_csrf_token
 

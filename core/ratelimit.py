@@ -6,10 +6,9 @@ Use it as a decorator on action views::
     @ratelimit(scope="comments", limit=5, period=60)
     def comment_create(request, ...): ...
 
-or as a function when the view decides what to count::
-
-    if rate_limited(request, scope="comments-ip", limit=20, period=3600, key="ip"):
-        return ratelimited_response(request)
+A view whose refusal must say more (the comment form gives the reader their text back)
+passes its own `refused(request, retry_after, *args, **kwargs)`. Stacked decorators count
+in order, outermost first, and stop at the first scope that is over its limit.
 
 Counters are shared by every web node through the cache; increments are atomic
 (`cache.add` creates the window's counter, `cache.incr` bumps it). Addresses are hashed
@@ -17,11 +16,10 @@ with the secret key before they become part of a cache key: no raw IP is stored.
 
 Settings:
 
-- ``RATELIMIT_ENABLE`` (default True) switches every limit off, e.g. for load tests.
+- ``RATELIMIT_ENABLE`` switches every limit off, e.g. for load tests.
 - ``RATELIMITS`` maps a scope to ``(limit, period)`` to override a view's numbers
   without a code change, e.g. ``{"ratings": (60, 60)}``.
-- The client address comes from ``newsportal.client_ip`` (``CLIENT_IP_HEADER`` behind a
-  proxy).
+- The client address comes from ``core.client`` (``CLIENT_IP_HEADER`` behind a proxy).
 """
 
 from __future__ import annotations
@@ -33,18 +31,19 @@ from functools import wraps
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.template.loader import render_to_string
 from django.utils.crypto import salted_hmac
-from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from newsportal.client_ip import client_ip
+from core.client import client_ip
+from core.responses import action_refused
 
 KeyFunc = Callable[[HttpRequest], str]
+Refused = Callable[..., HttpResponse]
 
 
 def ip_hash(request: HttpRequest) -> str:
     """A keyed hash of the client address: stable per address, useless if leaked."""
+    # The salt keeps its old module name: counters in a running cache stay valid.
     return salted_hmac("newsportal.ratelimit.ip", client_ip(request)).hexdigest()[:32]
 
 
@@ -63,14 +62,14 @@ def _identity(request: HttpRequest, key: str | KeyFunc) -> str:
 
 
 def _limits(scope: str, limit: int, period: int) -> tuple[int, int]:
-    return getattr(settings, "RATELIMITS", {}).get(scope, (limit, period))
+    return settings.RATELIMITS.get(scope, (limit, period))
 
 
 def hit(
     request: HttpRequest, *, scope: str, limit: int, period: int, key: str | KeyFunc = "user_or_ip"
 ) -> tuple[bool, int]:
     """Count one attempt; return (over the limit?, seconds until the window resets)."""
-    if not getattr(settings, "RATELIMIT_ENABLE", True):
+    if not settings.RATELIMIT_ENABLE:
         return False, 0
     limit, period = _limits(scope, limit, period)
     now = time.time()
@@ -88,23 +87,15 @@ def hit(
     return count > limit, retry_after
 
 
-def rate_limited(
-    request: HttpRequest, *, scope: str, limit: int, period: int, key: str | KeyFunc = "user_or_ip"
-) -> bool:
-    """Count one attempt and say whether it goes over `limit` per `period` seconds."""
-    return hit(request, scope=scope, limit=limit, period=period, key=key)[0]
-
-
 def ratelimited_response(request: HttpRequest, retry_after: int | None = None) -> HttpResponse:
-    """HTTP 429: a full page, or a one-paragraph fragment for htmx requests."""
+    """HTTP 429: a full page, or the refusal fragment for htmx requests.
+
+    Also the project's handler429, which allauth calls for its own limits.
+    """
     message = _("You are doing that too often. Please wait a moment and try again.")
-    if getattr(request, "htmx", False):
-        body = format_html('<p class="form-error" role="alert">{}</p>', message)
-    else:
-        body = render_to_string(
-            "429.html", {"message": message, "retry_after": retry_after}, request=request
-        )
-    response = HttpResponse(body, status=429)
+    response = action_refused(
+        request, message, status=429, template="429.html", context={"retry_after": retry_after}
+    )
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
@@ -117,8 +108,13 @@ def ratelimit(
     period: int,
     key: str | KeyFunc = "user_or_ip",
     methods: tuple[str, ...] = ("POST",),
+    refused: Refused | None = None,
 ):
-    """Decorate a view so that more than `limit` requests per `period` seconds get a 429."""
+    """Decorate a view so that more than `limit` requests per `period` seconds get a 429.
+
+    `refused(request, retry_after, *args, **kwargs)` builds the answer instead of
+    ratelimited_response.
+    """
 
     def decorator(view):
         @wraps(view)
@@ -126,6 +122,8 @@ def ratelimit(
             if request.method in methods:
                 over, retry_after = hit(request, scope=scope, limit=limit, period=period, key=key)
                 if over:
+                    if refused is not None:
+                        return refused(request, retry_after, *args, **kwargs)
                     return ratelimited_response(request, retry_after)
             return view(request, *args, **kwargs)
 
