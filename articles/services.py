@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -94,7 +93,7 @@ def article_feature(*, articles: Iterable[Article], featured: bool) -> int:
 def article_set_comments(*, articles: Iterable[Article], mode: str) -> int:
     """Open, close or hide the comments of `articles`."""
     if mode not in Article.Comments.values:
-        raise ValidationError(_("Unknown comments setting “%(mode)s”.") % {"mode": mode})
+        raise ServiceError(_("Unknown comments setting “%(mode)s”.") % {"mode": mode})
     return _set_on_each(articles, "comments_mode", mode)
 
 

@@ -60,19 +60,8 @@ def make_user(role):
 
 
 @pytest.fixture
-def editor(db):
-    return make_user(roles.EDITOR)
-
-
-@pytest.fixture
 def author_user(db):
     return make_user(roles.AUTHOR)
-
-
-@pytest.fixture
-def editor_client(client, editor):
-    client.force_login(editor)
-    return client
 
 
 @pytest.fixture

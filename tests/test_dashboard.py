@@ -6,7 +6,6 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import roles
 from articles.models import Article
 from newsportal.templatetags import desk
 from readership import charts
@@ -15,14 +14,6 @@ from readership.most_read import most_read
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor_client(client):
-    editor = UserFactory()
-    roles.role_assign(user=editor, role=roles.EDITOR)
-    client.force_login(editor)
-    return client
 
 
 def at_local(days_ago=0, hour=12):

@@ -48,7 +48,11 @@ def form_errors(data: bytes, name="photo.jpg") -> list[str]:
 
 @pytest.mark.parametrize("image_format", ["JPEG", "PNG", "WEBP"])
 def test_jpeg_png_and_webp_are_accepted(image_format):
-    validate_image_upload(upload(image_bytes(image_format=image_format)))
+    form = ImageForm(
+        data={"title": "t", "slug": "t", "image_alt": "alt"},
+        files={"image": upload(image_bytes(image_format=image_format))},
+    )
+    assert form.is_valid(), form.errors
 
 
 def test_a_file_over_the_size_limit_is_refused_with_a_clear_error(settings):
@@ -91,6 +95,13 @@ def test_other_types_and_broken_files_are_refused(data, name):
 
 def test_validator_ignores_an_image_already_stored(section):
     article = ArticleFactory(category=section, image=upload(image_bytes()), image_alt="x")
+    with article.image.storage.open(article.image.name, "wb") as stored:
+        stored.write(b"no longer an image")
+    article.refresh_from_db()
+
+    # The same bytes as a new upload are refused; as the stored picture they are not looked at.
+    with pytest.raises(ValidationError):
+        validate_image_upload(upload(b"no longer an image"))
     validate_image_upload(article.image)
 
 

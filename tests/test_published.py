@@ -106,6 +106,8 @@ def test_drafts_without_a_publish_time_may_share_a_slug(section):
     ArticleFactory(category=section, slug="same", status=Article.Status.DRAFT, published_at=None)
     ArticleFactory(category=section, slug="same", status=Article.Status.DRAFT, published_at=None)
 
+    assert Article.objects.filter(slug="same").count() == 2
+
 
 def test_model_validation_reports_a_clash_clearly(section):
     when = NOW() - timedelta(days=2)
