@@ -61,6 +61,20 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
 
 
 @transaction.atomic
+def article_save(*, article: Article) -> Article:
+    """Save `article`, new or changed in many fields at once (the WordPress importer).
+
+    A published or scheduled article must meet the publish rules: raises
+    ArticleNotPublishable (a ValidationError by field), with nothing saved, when it does not.
+    """
+    if article.status == Article.Status.PUBLISHED:
+        _check_publishable(article)
+    article.save()
+    article_pages_purge(article)
+    return article
+
+
+@transaction.atomic
 def article_unpublish(*, article: Article) -> Article:
     """Take `article` off the site; it goes back to draft and keeps its publish time."""
     article.status = Article.Status.DRAFT
