@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from accounts.models import Author, User
 from articles.models import Article, ArticleAuthor, Category
+from demo.builders import byline_rows
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -59,8 +60,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def authors(obj, create, extracted, **kwargs):
         if not create:
             return
-        for position, author in enumerate(extracted or []):
-            ArticleAuthor.objects.create(article=obj, author=author, position=position)
+        ArticleAuthor.objects.bulk_create(byline_rows(obj, extracted or []))
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
