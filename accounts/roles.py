@@ -19,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from core.exceptions import ServiceError
+from core.slugs import unique_slug
 
 if TYPE_CHECKING:
     from accounts.models import Author, User
@@ -119,17 +120,6 @@ def author_for(user) -> Author | None:
         return None
 
 
-def _unique_author_slug(name: str) -> str:
-    from accounts.models import Author
-
-    base = slugify(name)[:130] or "author"
-    slug, n = base, 1
-    while Author.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 def author_profile_ensure(*, user: User) -> Author:
     """Return the user's Author profile, creating one named after them if missing."""
     from accounts.models import Author
@@ -138,7 +128,10 @@ def author_profile_ensure(*, user: User) -> Author:
     if existing is not None:
         return existing
     name = user.get_full_name() or user.public_name
-    return Author.objects.create(name=name, slug=_unique_author_slug(name), user=user)
+    slug = unique_slug(
+        slugify(name), among=Author.objects.all(), max_length=140, fallback="author"
+    )
+    return Author.objects.create(name=name, slug=slug, user=user)
 
 
 @transaction.atomic

@@ -43,7 +43,8 @@ def article_publish_problems(
     return problems
 
 
-def _check_publishable(article: Article) -> None:
+def article_check_publishable(*, article: Article) -> None:
+    """Raise ArticleNotPublishable when `article` lacks something a published one needs."""
     problems = article_publish_problems(
         category_id=article.category_id,
         standfirst=article.standfirst,
@@ -60,10 +61,24 @@ def article_publish(*, article: Article, at: datetime | None = None) -> Article:
 
     Raises ArticleNotPublishable (with the problems by field) when a rule is not met.
     """
-    _check_publishable(article)
+    article_check_publishable(article=article)
     article.status = Article.Status.PUBLISHED
     article.published_at = at or timezone.now()
     _save(article, "status", "published_at")
+    return article
+
+
+@transaction.atomic
+def article_save(*, article: Article) -> Article:
+    """Save `article`, new or changed in many fields at once (the WordPress importer).
+
+    A published or scheduled article must meet the publish rules: raises
+    ArticleNotPublishable (a ValidationError by field), with nothing saved, when it does not.
+    """
+    if article.status == Article.Status.PUBLISHED:
+        article_check_publishable(article=article)
+    article.save()
+    article_pages_purge(article)
     return article
 
 

@@ -128,7 +128,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
-    "newsportal.wordpress.WordPressQueryRedirectMiddleware",
+    "wpimport.middleware.WordPressQueryRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "newsportal.urls"

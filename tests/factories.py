@@ -5,6 +5,7 @@ from django.utils import timezone
 from accounts.models import Author, User
 from articles.models import Article, ArticleAuthor, Category
 from comments.models import Comment
+from demo.builders import byline_rows
 from polls.models import Poll, PollChoice, PollVote
 from ratings.models import Rating
 from votes.models import Vote
@@ -63,8 +64,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     def authors(obj, create, extracted, **kwargs):
         if not create:
             return
-        for position, author in enumerate(extracted or []):
-            ArticleAuthor.objects.create(article=obj, author=author, position=position)
+        ArticleAuthor.objects.bulk_create(byline_rows(obj, extracted or []))
 
 
 class CountedFactory(factory.django.DjangoModelFactory):

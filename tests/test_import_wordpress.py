@@ -8,7 +8,8 @@ from django.contrib.redirects.models import Redirect
 from django.core.management import CommandError, call_command
 
 from accounts.models import Author, User
-from articles.models import Article, Category, ImportedItem
+from articles.models import Article, Category
+from wpimport.models import ImportedItem
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +59,25 @@ def test_import_brings_over_posts_sections_tags_and_authors():
     assert bridge.standfirst == "After two years and £14m, the crossing is open again."
     assert bridge.is_featured  # sticky in WordPress
     assert "articles: 4 new, 0 updated" in output
+
+
+def test_a_published_post_the_publish_rules_refuse_comes_in_as_a_draft(tmp_path):
+    export = tmp_path / "export.xml"
+    export.write_text(
+        EXPORT.read_text().replace(
+            '<category domain="category" nicename="culture"><![CDATA[Culture &amp; Arts]]>'
+            "</category>",
+            "",
+        )
+    )
+    output = run(export)
+    festival = Article.objects.get(slug="aero-ferry-festival")
+    assert festival.status == Article.Status.DRAFT
+    assert festival.category is None
+    assert festival.published_at is not None  # kept for when an editor publishes it
+    assert "Imported as drafts 1 (published in WordPress):" in output
+    assert "post 103 “Ærø ferry festival: ½ price tickets and a ☃ parade”: A published" in output
+    assert not Redirect.objects.filter(old_path="/?p=103").exists()
 
 
 def test_post_status_and_dates_follow_wordpress():
@@ -306,7 +326,7 @@ def test_an_rss_feed_that_is_not_a_wordpress_export_is_refused(tmp_path):
 
 
 def test_a_failure_half_way_rolls_everything_back(tmp_path, monkeypatch):
-    from newsportal import wordpress
+    from wpimport import importer
 
     calls = []
 
@@ -316,8 +336,8 @@ def test_a_failure_half_way_rolls_everything_back(tmp_path, monkeypatch):
             raise RuntimeError("disk full")
         return original(self, item)
 
-    original = wordpress.Importer.item
-    monkeypatch.setattr(wordpress.Importer, "item", fail_on_third)
+    original = importer.Importer.item
+    monkeypatch.setattr(importer.Importer, "item", fail_on_third)
     with pytest.raises(RuntimeError):
         run(EXPORT)
     assert not Article.objects.exists()

@@ -6,10 +6,13 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 from django.db.models import F
+from django.utils import timezone
 from taggit.models import TaggedItem
 
 from accounts.models import Author
 from articles.models import Article, ArticleAuthor, Category
+from articles.services import ArticleNotPublishable
+from demo.builders import article_row
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +78,30 @@ def test_seeded_pages_render(client):
     assert client.get("/").status_code == 200
     article = Article.objects.published().first()
     assert client.get(article.get_absolute_url()).status_code == 200
+
+
+def test_a_bulk_row_gets_what_save_would_fill_in():
+    row = article_row(
+        title="Budget day",
+        slug="budget-day",
+        standfirst="The numbers.",
+        body="<p>Words <script>x</script></p>",
+        category=Category.objects.create(name="Money", slug="money"),
+        status=Article.Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+    assert "<script" not in row.body
+    assert row.reading_time == 1
+    assert row.publish_date == timezone.localdate()
+
+
+def test_a_bulk_row_is_held_to_the_publish_rules():
+    with pytest.raises(ArticleNotPublishable):
+        article_row(
+            title="No section",
+            slug="no-section",
+            standfirst="The numbers.",
+            status=Article.Status.PUBLISHED,
+            published_at=timezone.now(),
+        )
+    assert article_row(title="A draft may lack one", slug="draft").publish_date is None

@@ -3,7 +3,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from newsportal.wordpress import WXRError, parse_wxr, wordpress_import
+from wpimport.importer import wordpress_import
+from wpimport.parser import WXRError, parse_wxr
 
 
 class Command(BaseCommand):

@@ -1,9 +1,12 @@
-"""Moving a newsroom from WordPress: read a WXR export and import it, idempotently.
+"""Moving a newsroom from WordPress: import what wpimport.parser read, idempotently.
 
 What comes across, and what does not (the report names every item left out and why):
 
-- Posts with status "publish" or "future" become published (or scheduled) articles; "draft"
-  and "pending" become drafts and articles in review, so work in progress is not lost.
+- Posts with status "publish" or "future" become published (or scheduled) articles, saved
+  through ``articles.services.article_save`` and so held to the same publish rules as the
+  newsroom's own; one that breaks them (no section, no standfirst) comes in as a draft and
+  the report says why. "draft" and "pending" become drafts and articles in review, so work
+  in progress is not lost.
   "private", "trash" and "auto-draft" posts are skipped: they were never public and a
   private post may hold things the newsroom never meant to show.
 - Pages, attachments, menu items and other post types are not articles and are skipped;
@@ -29,44 +32,30 @@ from __future__ import annotations
 
 import hashlib
 import html
-import re
-from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-from xml.etree.ElementTree import Element, ParseError
+from urllib.parse import urlsplit
 
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import parse as parse_xml
-from django.conf import settings
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
-from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
-from django.utils.text import Truncator, slugify
 
 from accounts.models import Author, User
 from articles.images import validate_image_upload
-from articles.models import Article, ArticleAuthor, Category, ImportedItem
-from articles.sanitize import plain_text, sanitize_html
+from articles.models import Article, ArticleAuthor, Category
+from articles.sanitize import plain_text
+from articles.services import ArticleNotPublishable, article_save
 from comments.models import Comment
 from comments.services import CommentError, comment_import
-
-SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
-CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
-DC_NS = "http://purl.org/dc/elements/1.1/"
-_WP_NS = re.compile(r"^\{http://wordpress\.org/export/([^/]+)/\}")
-_BLOCK_TAG = re.compile(r"<(p|div|h[1-6]|ul|ol|blockquote|figure|table|pre)\b", re.IGNORECASE)
-# Letters that Unicode does not decompose into ASCII, for readable slugs.
-_TRANSLITERATE = str.maketrans(
-    {"æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "ß": "ss", "œ": "oe", "Œ": "Oe", "ð": "d"}
-    | {"Ð": "D", "þ": "th", "Þ": "Th", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D"}
-)
+from core.slugs import unique_slug
+from wpimport.convert import comment_text, standfirst_from, transliterated_slug, wordpress_html
+from wpimport.models import ImportedItem
+from wpimport.parser import WPComment, WPItem, WXRExport
+from wpimport.report import ImportReport
 
 STATUS_MAP = {
     "publish": Article.Status.PUBLISHED,
@@ -77,245 +66,6 @@ STATUS_MAP = {
 COMMENT_TYPES = ("", "comment")
 # An arbitrary constant that names the importer's PostgreSQL advisory lock.
 IMPORT_LOCK_KEY = 0x5750494D  # "WPIM"
-
-
-class WXRError(Exception):
-    """The file cannot be imported at all; nothing was changed."""
-
-
-# Reading ----------------------------------------------------------------------------------
-
-
-@dataclass
-class WPComment:
-    id: str
-    author: str
-    email: str
-    date: datetime | None
-    content: str
-    approved: str
-    type: str
-    parent: str
-
-
-@dataclass
-class WPItem:
-    id: str
-    guid: str
-    title: str
-    link: str
-    creator: str
-    content: str
-    excerpt: str
-    date: datetime | None
-    slug: str
-    status: str
-    post_type: str
-    comment_status: str
-    sticky: bool
-    categories: list[str] = field(default_factory=list)
-    tags: list[tuple[str, str]] = field(default_factory=list)
-    meta: dict[str, str] = field(default_factory=dict)
-    comments: list[WPComment] = field(default_factory=list)
-    attachment_url: str = ""
-
-
-@dataclass
-class WXRExport:
-    version: str
-    site: str
-    authors: dict[str, dict[str, str]]
-    categories: dict[str, dict[str, str]]
-    tags: dict[str, str]
-    items: list[WPItem]
-
-
-def _text(element: Element | None, path: str, ns: dict[str, str]) -> str:
-    found = element.find(path, ns) if element is not None else None
-    return (found.text or "").strip() if found is not None and found.text else ""
-
-
-def _wp_date(gmt: str, local: str) -> datetime | None:
-    """WordPress writes "0000-00-00 00:00:00" for dates it has not set (drafts)."""
-    for value, tz in ((gmt, UTC), (local, timezone.get_default_timezone())):
-        if value and not value.startswith("0000"):
-            try:
-                return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
-            except ValueError:
-                continue
-    return None
-
-
-def _detect_version(channel: Element) -> str:
-    for child in channel:
-        match = _WP_NS.match(child.tag)
-        if match:
-            version = match.group(1)
-            wxr_version = channel.find(f"{{http://wordpress.org/export/{version}/}}wxr_version")
-            if wxr_version is not None and wxr_version.text:
-                version = wxr_version.text.strip()
-            if version not in SUPPORTED_VERSIONS:
-                raise WXRError(
-                    f"Unknown WXR version {version!r}: this importer reads WXR "
-                    f"{', '.join(SUPPORTED_VERSIONS)} (WordPress's Tools → Export)."
-                )
-            return match.group(1)
-    raise WXRError("This is not a WordPress export: no WXR (wp:) elements were found.")
-
-
-def parse_wxr(path: Path | str) -> WXRExport:
-    """Read a WXR file safely: no DTDs, no entity expansion, no external resources."""
-    path = Path(path)
-    if not path.is_file():
-        raise WXRError(f"No such file: {path}")
-    try:
-        tree = parse_xml(path, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except ParseError as error:
-        raise WXRError(f"The file is not well-formed XML ({error}).") from error
-    except DefusedXmlException as error:
-        raise WXRError(f"The file uses XML features we refuse for safety ({error}).") from error
-    channel = tree.getroot().find("channel")
-    if channel is None:
-        raise WXRError("This is not a WordPress export: there is no RSS <channel>.")
-    ns_version = _detect_version(channel)
-    wp = f"http://wordpress.org/export/{ns_version}/"
-    ns = {
-        "wp": wp,
-        "content": CONTENT_NS,
-        "dc": DC_NS,
-        "excerpt": f"http://wordpress.org/export/{ns_version}/excerpt/",
-    }
-    site = _text(channel, "wp:base_blog_url", ns) or _text(channel, "link", ns) or str(path)
-
-    authors = {}
-    for element in channel.findall("wp:author", ns):
-        login = _text(element, "wp:author_login", ns)
-        if login:
-            authors[login] = {
-                "name": _text(element, "wp:author_display_name", ns) or login,
-            }
-    categories = {}
-    for element in channel.findall("wp:category", ns):
-        slug = _text(element, "wp:category_nicename", ns)
-        if slug:
-            categories[slug] = {
-                "name": html.unescape(_text(element, "wp:cat_name", ns)) or slug,
-                "description": _text(element, "wp:category_description", ns),
-                "parent": _text(element, "wp:category_parent", ns),
-            }
-    tags = {}
-    for element in channel.findall("wp:tag", ns):
-        slug = _text(element, "wp:tag_slug", ns)
-        if slug:
-            tags[slug] = html.unescape(_text(element, "wp:tag_name", ns)) or slug
-
-    items = []
-    for element in channel.findall("item"):
-        item = WPItem(
-            id=_text(element, "wp:post_id", ns),
-            guid=_text(element, "guid", ns),
-            title=html.unescape(_text(element, "title", ns)),
-            link=_text(element, "link", ns),
-            creator=_text(element, "dc:creator", ns),
-            content=_text(element, "content:encoded", ns),
-            excerpt=_text(element, "excerpt:encoded", ns),
-            date=_wp_date(
-                _text(element, "wp:post_date_gmt", ns), _text(element, "wp:post_date", ns)
-            ),
-            slug=unquote(_text(element, "wp:post_name", ns)),
-            status=_text(element, "wp:status", ns),
-            post_type=_text(element, "wp:post_type", ns) or "post",
-            comment_status=_text(element, "wp:comment_status", ns),
-            sticky=_text(element, "wp:is_sticky", ns) == "1",
-            attachment_url=_text(element, "wp:attachment_url", ns),
-        )
-        for term in element.findall("category"):
-            slug = term.get("nicename", "")
-            name = html.unescape((term.text or "").strip())
-            if term.get("domain") == "category" and slug:
-                item.categories.append(slug)
-                categories.setdefault(
-                    slug, {"name": name or slug, "description": "", "parent": ""}
-                )
-            elif term.get("domain") == "post_tag" and (slug or name):
-                item.tags.append((slug or slugify(name), name or slug))
-        for meta in element.findall("wp:postmeta", ns):
-            item.meta[_text(meta, "wp:meta_key", ns)] = _text(meta, "wp:meta_value", ns)
-        for comment in element.findall("wp:comment", ns):
-            item.comments.append(
-                WPComment(
-                    id=_text(comment, "wp:comment_id", ns),
-                    author=html.unescape(_text(comment, "wp:comment_author", ns)),
-                    email=_text(comment, "wp:comment_author_email", ns),
-                    date=_wp_date(
-                        _text(comment, "wp:comment_date_gmt", ns),
-                        _text(comment, "wp:comment_date", ns),
-                    ),
-                    content=_text(comment, "wp:comment_content", ns),
-                    approved=_text(comment, "wp:comment_approved", ns),
-                    type=_text(comment, "wp:comment_type", ns),
-                    parent=_text(comment, "wp:comment_parent", ns) or "0",
-                )
-            )
-        if not item.id:
-            raise WXRError(f"An <item> has no wp:post_id ({item.title or item.guid!r}).")
-        items.append(item)
-    return WXRExport(
-        version=ns_version,
-        site=site,
-        authors=authors,
-        categories=categories,
-        tags=tags,
-        items=items,
-    )
-
-
-# Importing --------------------------------------------------------------------------------
-
-
-@dataclass
-class ImportReport:
-    created: Counter = field(default_factory=Counter)
-    updated: Counter = field(default_factory=Counter)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-
-    def skip(self, what: str, why: str) -> None:
-        self.skipped.append((what, why))
-
-    def lines(self) -> list[str]:
-        kinds = sorted(set(self.created) | set(self.updated))
-        lines = [
-            f"{kind}: {self.created[kind]} new, {self.updated[kind]} updated" for kind in kinds
-        ]
-        if self.skipped:
-            lines.append(f"Skipped {len(self.skipped)}:")
-            lines += [f"  - {what}: {why}" for what, why in self.skipped]
-        return lines
-
-
-def transliterated_slug(text: str, max_length: int = 200) -> str:
-    return slugify(text.translate(_TRANSLITERATE))[:max_length].strip("-")
-
-
-def wordpress_html(content: str) -> str:
-    """WordPress stores paragraphs as blank lines (its wpautop adds <p> on display)."""
-    content = content.replace("\r\n", "\n")
-    if content.strip() and not _BLOCK_TAG.search(content):
-        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", content) if p.strip()]
-        content = "".join(f"<p>{p.replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    return sanitize_html(content)
-
-
-def comment_text(content: str) -> str:
-    """Comments here are plain text: drop all markup (and scripts' contents), keep words."""
-    text = html.unescape(plain_text(content.replace("\n", " \n ")))
-    return text.strip()
-
-
-def standfirst_from(excerpt: str, body: str) -> str:
-    source = excerpt or body
-    text = html.unescape(plain_text(source))
-    return Truncator(text).chars(300)
 
 
 class Importer:
@@ -352,14 +102,6 @@ class Importer:
 
     # taxonomy and people
 
-    def _unique_slug(self, model, slug: str, max_length: int) -> str:
-        base = slug[:max_length] or "item"
-        candidate, n = base, 1
-        while model.objects.filter(slug=candidate).exists():
-            n += 1
-            candidate = f"{base[: max_length - 4]}-{n}"
-        return candidate
-
     def section(self, slug: str) -> Category:
         data = self.export.categories.get(slug, {"name": slug, "description": ""})
         known = self._known("category", slug)
@@ -369,7 +111,9 @@ class Importer:
         created = category is None
         if created:
             category = Category(
-                slug=self._unique_slug(Category, transliterated_slug(slug, 80), 80)
+                slug=unique_slug(
+                    transliterated_slug(slug, 80), among=Category.objects.all(), max_length=80
+                )
             )
         category.name = data["name"][:80]
         if data.get("description"):
@@ -390,7 +134,10 @@ class Importer:
         created = author is None
         name = self.export.authors.get(login, {}).get("name", login)[:120]
         if created:
-            author = Author(slug=self._unique_slug(Author, transliterated_slug(login, 140), 140))
+            slug = unique_slug(
+                transliterated_slug(login, 140), among=Author.objects.all(), max_length=140
+            )
+            author = Author(slug=slug)
         author.name = name
         author.save()
         if known != author.pk:
@@ -471,9 +218,14 @@ class Importer:
         )
         article.category = self.section(item.categories[0]) if item.categories else None
         slug = transliterated_slug(item.slug or item.title) or f"post-{item.id}"
-        article.slug = self._article_slug(article, slug)
-        self._attach_image(article, item, label)
-        article.save()
+        day = timezone.localdate(article.published_at) if article.published_at else None
+        article.slug = unique_slug(
+            slug,
+            among=Article.objects.exclude(pk=article.pk).filter(publish_date=day),
+            max_length=200,
+        )
+        with self._featured_image(article, item, label):
+            self._save(article, label)
         self._remember("post", key, article.pk)
         self._count("articles", created)
 
@@ -488,26 +240,59 @@ class Importer:
             self._redirects(article, item)
         self._comments(article, item)
 
-    def _article_slug(self, article: Article, slug: str) -> str:
-        day = timezone.localdate(article.published_at) if article.published_at else None
-        candidate, n = slug, 1
-        clashes = Article.objects.exclude(pk=article.pk)
-        while clashes.filter(slug=candidate, publish_date=day).exists():
-            n += 1
-            candidate = f"{slug[:195]}-{n}"
-        return candidate
+    def _save(self, article: Article, label: str) -> None:
+        """Save through the publish rules; a post they refuse comes in as a draft instead
+        of being lost, keeping its publish time for when an editor has finished it."""
+        try:
+            article_save(article=article)
+        except ArticleNotPublishable as refusal:
+            article.status = Article.Status.DRAFT
+            article_save(article=article)
+            self.report.draft(label, refusal.message)
 
-    def _attach_image(self, article: Article, item: WPItem, label: str) -> None:
+    @contextmanager
+    def _featured_image(self, article: Article, item: WPItem, label: str) -> Iterator[None]:
+        """Put the post's featured image on `article`, its file open while the `with` block
+        saves the article."""
+        source = self._image_source(item, label)
+        thumbnail = item.meta.get("_thumbnail_id")
+        if source is None or (self._known("image", item.id) == int(thumbnail) and article.image):
+            yield
+            return
+        path, attachment = source
+        if self.dry_run:
+            # Files written to storage would outlive the rolled-back transaction.
+            self._count("featured images", True)
+            yield
+            return
+        with path.open("rb") as handle:
+            upload = File(handle, name=path.name)
+            try:
+                validate_image_upload(upload)
+            except ValidationError as error:
+                self.report.skip(f"{label} featured image", " ".join(error.messages))
+                yield
+                return
+            alt = attachment.meta.get("_wp_attachment_image_alt") or attachment.excerpt
+            article.image = upload
+            article.image_alt = (alt or article.title)[:250]
+            article.image_caption = html.unescape(plain_text(attachment.excerpt))[:300]
+            yield
+        self._remember("image", item.id, int(thumbnail))
+        self._count("featured images", True)
+
+    def _image_source(self, item: WPItem, label: str) -> tuple[Path, WPItem] | None:
+        """The file and attachment of the post's featured image, if both can be found."""
         thumbnail = item.meta.get("_thumbnail_id")
         if not thumbnail:
-            return
+            return None
         attachment = self.attachments.get(thumbnail)
         if attachment is None:
             self.report.skip(f"{label} featured image", "its attachment is not in the export")
-            return
+            return None
         if self.media_dir is None:
             self.report.skip(f"{label} featured image", "no --media-dir given")
-            return
+            return None
         relative = (
             attachment.meta.get("_wp_attached_file")
             or urlsplit(attachment.attachment_url).path.split("/uploads/", 1)[-1]
@@ -517,27 +302,8 @@ class Importer:
             self.report.skip(
                 f"{label} featured image", f"file not found under media dir: {relative}"
             )
-            return
-        if self._known("image", item.id) == int(thumbnail) and article.image:
-            return
-        alt = attachment.meta.get("_wp_attachment_image_alt") or attachment.excerpt
-        if self.dry_run:
-            # Files written to storage would outlive the rolled-back transaction.
-            self._count("featured images", True)
-            return
-        with path.open("rb") as handle:
-            upload = File(handle, name=path.name)
-            try:
-                validate_image_upload(upload)
-            except ValidationError as error:
-                self.report.skip(f"{label} featured image", " ".join(error.messages))
-                return
-            article.image = upload
-            article.image_alt = (alt or article.title)[:250]
-            article.image_caption = html.unescape(plain_text(attachment.excerpt))[:300]
-            article.save()
-        self._remember("image", item.id, int(thumbnail))
-        self._count("featured images", True)
+            return None
+        return path, attachment
 
     def _redirects(self, article: Article, item: WPItem) -> None:
         site = Site.objects.get_current()
@@ -624,26 +390,3 @@ def wordpress_import(
     except _RollBack:
         report = importer.report
     return report
-
-
-class WordPressQueryRedirectMiddleware:
-    """Send WordPress's "/?p=123" links to the imported article.
-
-    django.contrib.redirects only acts on 404s, and "/" is our front page, so these would
-    never reach it.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        post_id = request.GET.get("p", "")
-        if request.path == "/" and post_id.isdigit() and request.method in ("GET", "HEAD"):
-            target = (
-                Redirect.objects.filter(site_id=settings.SITE_ID, old_path=f"/?p={post_id}")
-                .values_list("new_path", flat=True)
-                .first()
-            )
-            if target:
-                return HttpResponsePermanentRedirect(target)
-        return self.get_response(request)

@@ -1,0 +1,124 @@
+"""Readers, ratings, comments, a poll and recent views on the newest demo stories.
+
+Ratings, comments and votes go through each app's own services, so every counter stays
+exact; only the daily view buckets are written in bulk.
+"""
+
+# ruff: noqa: S311 - demo activity, nothing secret is drawn at random
+
+import random
+from datetime import datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article
+from comments.models import Comment
+from comments.services import CommentError, comment_create
+from demo.wordlists import words
+from polls.models import Poll, PollChoice
+from polls.services import PollError, poll_vote_cast
+from ratings.services import RatingError, rating_set
+from readership.models import ArticleViewDay
+
+ENGAGED_ARTICLES = 30
+DEMO_READERS = 12
+POLL_QUESTION = "Did the council get this right?"
+POLL_CHOICES = ("Yes", "No", "Not sure")
+
+
+def engagement_add(seed: int) -> None:
+    """Readers rate, comment on and vote in a poll on the newest published stories."""
+    rng = random.Random(seed)
+    readers = readers_ensure()
+    newest = list(Article.objects.published().order_by("-published_at")[:ENGAGED_ARTICLES])
+    _ratings_add(rng, readers, newest)
+    _comments_add(rng, readers, newest)
+    _poll_add(rng, readers, newest[:1])
+
+
+def readers_ensure() -> list:
+    """Demo readers without a password: they exist to have rated and commented."""
+    w = words()
+    readers = []
+    for number, name in enumerate(w.first_names[:DEMO_READERS]):
+        username = f"demo-{slugify(name)}"
+        user, created = get_user_model().objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@example.com",
+                "display_name": f"{name} {w.last_names[number][0]}.",
+            },
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        readers.append(user)
+    return readers
+
+
+def _ratings_add(rng, readers, articles) -> None:
+    for article in articles:
+        mood = rng.randint(2, 5)
+        for reader in rng.sample(readers, rng.randint(0, len(readers))):
+            stars = max(1, min(5, mood + rng.choice((-1, 0, 0, 1))))
+            try:
+                rating_set(article=article, user=reader, stars=stars)
+            except RatingError:
+                return
+
+
+def _comments_add(rng, readers, articles) -> None:
+    if Comment.objects.filter(user__in=readers).exists():
+        return  # seeded before: running again adds nothing
+    w = words()
+    for article in articles:
+        for _ in range(rng.randint(0, 4)):
+            try:
+                comment = comment_create(
+                    article=article, user=rng.choice(readers), body=rng.choice(w.comments)
+                )
+                if rng.random() < 0.5:
+                    comment_create(
+                        article=article,
+                        user=rng.choice(readers),
+                        body=rng.choice(w.replies),
+                        parent=comment,
+                    )
+            except CommentError:
+                break
+
+
+def _poll_add(rng, readers, articles) -> None:
+    for article in articles:
+        if Poll.objects.filter(article=article).exists():
+            continue
+        poll = Poll.objects.create(article=article, question=POLL_QUESTION)
+        choices = [
+            PollChoice.objects.create(poll=poll, text=text, position=position)
+            for position, text in enumerate(POLL_CHOICES)
+        ]
+        for reader in readers:
+            try:
+                poll_vote_cast(poll=poll, choice=rng.choice(choices), user=reader)
+            except PollError:
+                break
+
+
+def recent_views_add(articles: list[Article], now: datetime) -> None:
+    """Daily view buckets for the last few days, so "Most read" has something to show."""
+    today = timezone.localdate(now)
+    recent = [a for a in articles if a.is_public and (now - a.published_at).days < 3]
+    ArticleViewDay.objects.bulk_create(
+        [
+            ArticleViewDay(
+                article=article,
+                day=today - timedelta(days=back),
+                views=random.Random(article.slug + str(back)).randint(5, 900),
+            )
+            for article in recent
+            for back in range(2)
+        ],
+        ignore_conflicts=True,
+    )
