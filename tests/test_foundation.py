@@ -94,7 +94,7 @@ def test_deploy_check_is_clean_with_production_settings():
 def test_docker_compose_wires_web_db_and_redis():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert set(services) >= {"web", "db", "redis"}
+    assert set(services) >= {"web", "db", "redis", "proxy"}
 
     db = services["db"]
     assert db["image"].startswith("postgres:18")
@@ -103,7 +103,17 @@ def test_docker_compose_wires_web_db_and_redis():
 
     web = services["web"]
     assert web["build"]
-    assert "8000:8000" in web["ports"]
+    # Readers reach gunicorn only through nginx, which reads slow clients for it.
+    assert "ports" not in web
+    assert "8000" in web["expose"]
+    proxy = services["proxy"]
+    assert proxy["image"].startswith("nginx:")
+    assert "8000:80" in proxy["ports"]
+    assert any(
+        volume.startswith("./deploy/nginx/") and ":/etc/nginx/templates/" in volume
+        for volume in proxy["volumes"]
+    )
+    assert proxy["environment"]["NEWSPORTAL_UPSTREAM"] == "web:8000"
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
     environment = web["environment"]
     assert environment["DEBUG"] == "0"
@@ -112,6 +122,7 @@ def test_docker_compose_wires_web_db_and_redis():
     assert environment["REDIS_URL"].startswith("redis://redis:6379")
     for name in ("SECRET_KEY", "ALLOWED_HOSTS"):
         assert name in environment
+    assert environment["CLIENT_IP_HEADER"] == "X-Real-IP"
     command = " ".join(web["command"]) if isinstance(web["command"], list) else web["command"]
     assert command.index("migrate") < command.index("gunicorn")
     assert set(compose["volumes"]) >= {"pgdata", "redisdata"}
