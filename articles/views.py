@@ -7,9 +7,10 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
-from django.db.models import Func, Max, Min, OuterRef, Q
+from django.db.models import Func, Max, Min, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -85,11 +86,19 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
         return blocks
 
     def top_rated(self) -> list[Article]:
-        """The best-rated stories by their own rating counters, shared for a while."""
+        """The best-rated stories of the last TOP_RATED_DAYS, shared for a while.
+
+        A window, like most read: the front page is about the news, and ranking the whole
+        archive would read every row of it."""
         articles = cache.get(TOP_RATED_KEY)
         if articles is None:
+            since = timezone.now() - timedelta(days=settings.TOP_RATED_DAYS)
             # Headlines and links only: the bulky text columns stay in the database.
-            best = Article.objects.published().defer("body", "search_vector")
+            best = (
+                Article.objects.published()
+                .filter(published_at__gte=since)
+                .defer("body", "search_vector")
+            )
             weight = settings.TOP_RATED_PRIOR_WEIGHT
             articles = list(best.top_rated(prior_weight=weight)[: self.top_rated_count])
             cache.set(TOP_RATED_KEY, articles, settings.POPULARITY_CACHE_SECONDS)
@@ -201,17 +210,8 @@ def article_context(article: Article) -> dict:
         published = Article.objects.published().only(
             "title", "slug", "published_at", "publish_date"
         )
-        when = article.published_at
-        context["previous_article"] = (
-            published.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=article.pk))
-            .order_by("-published_at", "-id")
-            .first()
-        )
-        context["next_article"] = (
-            published.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=article.pk))
-            .order_by("published_at", "id")
-            .first()
-        )
+        context["previous_article"] = published.before(article).first()
+        context["next_article"] = published.after(article).first()
     return context
 
 

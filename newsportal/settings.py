@@ -218,6 +218,8 @@ VIEW_BUFFER_SHARDS = env_int("VIEW_BUFFER_SHARDS", 8)
 VIEW_REDIS_PREFIX = os.environ.get("VIEW_REDIS_PREFIX", "newsportal:")
 # How many ratings at the site's mean every article starts with in "top rated".
 TOP_RATED_PRIOR_WEIGHT = env_int("TOP_RATED_PRIOR_WEIGHT", 5)
+# "Top rated" on the front page ranks the stories published in this many days.
+TOP_RATED_DAYS = env_int("TOP_RATED_DAYS", 30)
 POPULARITY_CACHE_SECONDS = env_int("POPULARITY_CACHE_SECONDS", 120)
 
 # Reading pages (articles/views.py, articles/images.py) -----------------------------------
