@@ -170,7 +170,13 @@ DATABASES = {
 DATABASES["default"]["OPTIONS"] = {
     # A runaway query must not hold a worker (or locks) for ever.
     "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 15000)}",
+    # A database host that has gone (not refusing, just silent) must not hold every
+    # request until the kernel gives up on the connection, minutes later.
+    "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5),
 }
+# While PostgreSQL is out of reach pages are a 503 (core.views) telling clients and
+# crawlers to come back after this many seconds.
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and sessions ---------------------------------------------------------------------
