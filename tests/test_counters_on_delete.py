@@ -135,6 +135,11 @@ def test_counted_rows_cannot_be_deleted_one_by_one_in_the_admin(client, staff_us
     rating = Rating.objects.filter(user=world.other).first()
     rating_delete = reverse("admin:ratings_rating_delete", args=[rating.pk])
     assert client.post(rating_delete, {"post": "yes"}).status_code == 403
+    for page, delete in (
+        (reverse("admin:comments_comment_change", args=[world.others.pk]), comment_delete),
+        (reverse("admin:ratings_rating_change", args=[rating.pk]), rating_delete),
+    ):
+        assert delete not in client.get(page).content.decode()  # no link to a refusal
     changelist = client.get(reverse("admin:comments_comment_changelist"))
     assert "delete_selected" not in changelist.content.decode()
     client.post(
