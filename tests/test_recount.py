@@ -72,14 +72,16 @@ def test_recount_fixes_drift_made_by_raw_updates_and_says_how_much():
     drift("polls_pollchoice", "vote_count", choice.pk, 5)
     assert len(counter_mismatches()) == 7
 
-    output = recount("--batch-size", "1")
-    assert "articles.Article.rating_count: 2 row(s) fixed, total drift 4 (net +2)" in output
-    assert "articles.Article.rating_sum: 1 row(s) fixed, total drift 10 (net +10)" in output
-    assert "articles.Article.comment_count: 1 row(s) fixed, total drift 7 (net +7)" in output
-    assert "comments.Comment.score: 1 row(s) fixed, total drift 4 (net -4)" in output
-    assert "comments.Comment.report_count: 1 row(s) fixed, total drift 2 (net +2)" in output
-    assert "polls.PollChoice.vote_count: 1 row(s) fixed, total drift 5 (net +5)" in output
-    assert "7 counter value(s) fixed." in output
+    output = recount("--batch-size", "1").splitlines()
+    assert output == [
+        "articles.Article.rating_count: 2 row(s) fixed, total drift 4 (net +2)",
+        "articles.Article.rating_sum: 1 row(s) fixed, total drift 10 (net +10)",
+        "articles.Article.comment_count: 1 row(s) fixed, total drift 7 (net +7)",
+        "comments.Comment.report_count: 1 row(s) fixed, total drift 2 (net +2)",
+        "comments.Comment.score: 1 row(s) fixed, total drift 4 (net -4)",
+        "polls.PollChoice.vote_count: 1 row(s) fixed, total drift 5 (net +5)",
+        "7 counter value(s) fixed.",
+    ]
     assert counter_mismatches() == []
     assert "Every counter is exact." in recount()
 
