@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.template.defaultfilters import truncatechars
@@ -122,9 +123,20 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    def has_delete_permission(self, request, obj=None):
-        # Deleting rows would bypass the counters; hiding keeps the record.
-        return False
+    # Deleting a comment here would bypass the counters; hiding keeps the record. But the
+    # admin asks has_delete_permission for every comment an article's deletion takes
+    # along, so it is the page and the bulk action that are refused, not the permission.
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(self, request, object_id, extra_context=None):
+        raise PermissionDenied
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("comment"))
     def excerpt(self, obj):

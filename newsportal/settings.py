@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "polls",
     "wpimport",
     "demo",
+    "upkeep",
 ]
 
 MIDDLEWARE = [

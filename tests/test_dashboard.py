@@ -1,11 +1,13 @@
 """The editors' dashboard on the admin index and the 30-day views charts."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import roles
 from articles.models import Article
 from newsportal.templatetags import desk
 from readership import charts
@@ -39,13 +41,13 @@ def test_published_today_counts_only_articles_public_since_midnight():
     assert desk.published_today(now) == [today]
 
 
-def test_scheduled_next_lists_future_articles_soonest_first():
+def test_scheduled_next_lists_future_articles_soonest_first(editor):
     now = timezone.now()
     later = ArticleFactory(published_at=now + datetime.timedelta(days=2))
     sooner = ArticleFactory(published_at=now + datetime.timedelta(hours=3))
     ArticleFactory(published_at=now - datetime.timedelta(hours=3))
     ArticleFactory(status=Article.Status.DRAFT, published_at=now + datetime.timedelta(hours=1))
-    assert desk.scheduled_next(now=now) == [sooner, later]
+    assert desk.scheduled_next(editor, now=now) == [sooner, later]
 
 
 def test_the_desk_most_read_sums_today_and_yesterday_only_for_public_articles():
@@ -146,3 +148,58 @@ def test_a_reader_with_staff_access_but_no_article_rights_sees_no_dashboard(clie
     response = client.get(reverse("admin:index"))
     assert response.status_code == 200
     assert "Published today" not in response.content.decode()
+
+
+def author_account():
+    user = roles.role_assign(user=UserFactory(), role=roles.AUTHOR)
+    return user, roles.author_for(user)
+
+
+def test_an_author_sees_only_what_they_may_open(client, editor):
+    """Issue 11, defect 11: the desk showed every author's scheduled headlines."""
+    me, my_profile = author_account()
+    _colleague, their_profile = author_account()
+    soon = timezone.now() + datetime.timedelta(hours=2)
+    mine = ArticleFactory(title="My embargoed scoop", published_at=soon, authors=[my_profile])
+    ArticleFactory(title="Their embargoed scoop", published_at=soon, authors=[their_profile])
+    today = timezone.now() - datetime.timedelta(minutes=5)
+    theirs_public = ArticleFactory(
+        title="Their story out today", published_at=today, authors=[their_profile]
+    )
+    views(theirs_public, 0, 9)
+
+    client.force_login(me)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "My embargoed scoop" in html
+    assert reverse("admin:articles_article_change", args=[mine.pk]) in html
+    assert "Their embargoed scoop" not in html
+    # Public stories stay on the desk, linked to the page any reader may open.
+    assert "Their story out today" in html
+    assert theirs_public.get_absolute_url() in html
+    assert reverse("admin:articles_article_change", args=[theirs_public.pk]) not in html
+    # The moderation queue is not theirs to open.
+    assert "Comments waiting" not in html
+
+    client.force_login(editor)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "My embargoed scoop" in html and "Their embargoed scoop" in html
+    assert reverse("admin:articles_article_change", args=[theirs_public.pk]) in html
+    assert "Comments waiting" in html
+
+
+def test_every_link_on_an_authors_desk_opens(client):
+    me, my_profile = author_account()
+    _colleague, their_profile = author_account()
+    soon = timezone.now() + datetime.timedelta(hours=2)
+    for profile in (my_profile, their_profile):
+        ArticleFactory(published_at=soon, authors=[profile])
+        views(ArticleFactory(authors=[profile]), 0, 3)
+    client.force_login(me)
+    response = client.get(reverse("admin:index"))
+    html = response.content.decode()
+    desk = html[html.index('<section class="desk-dashboard"') :]
+    desk = desk[: desk.index("</section>")]
+    links = re.findall(r'<a href="([^"#]+)"', desk)
+    assert len(links) >= 3
+    for link in links:
+        assert client.get(link).status_code == 200, link

@@ -32,14 +32,33 @@ def published_today(now: datetime | None = None) -> list[Article]:
     )
 
 
-def scheduled_next(limit: int = SCHEDULED_LIMIT, now: datetime | None = None) -> list[Article]:
-    """Published articles with a publish time still ahead, soonest first."""
+def scheduled_next(
+    user, limit: int = SCHEDULED_LIMIT, now: datetime | None = None
+) -> list[Article]:
+    """Published articles with a publish time still ahead that `user` may open, soonest
+    first: an embargoed headline is news only to those who may edit it."""
     now = now or timezone.now()
     return list(
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now)
+        Article.objects.editable_by(user)
+        .filter(status=Article.Status.PUBLISHED, published_at__gt=now)
         .select_related("category")
         .order_by("published_at")[:limit]
     )
+
+
+def with_desk_links(user, *lists: list[Article]) -> None:
+    """Give each article `desk_url`: its admin page if `user` may open it there, else its
+    public page (the lists other than "scheduled" hold public articles only). One query."""
+    ids = {article.pk for articles in lists for article in articles}
+    editable = set(
+        Article.objects.editable_by(user).filter(pk__in=ids).values_list("pk", flat=True)
+    )
+    for articles in lists:
+        for article in articles:
+            if article.pk in editable:
+                article.desk_url = reverse("admin:articles_article_change", args=[article.pk])
+            else:
+                article.desk_url = article.get_absolute_url()
 
 
 def pending_comment_count() -> int | None:
@@ -57,21 +76,28 @@ def pending_comment_count() -> int | None:
 @register.inclusion_tag("admin/includes/dashboard.html", takes_context=True)
 def desk_dashboard(context):
     """The editors' dashboard; only for people who may see articles in the admin."""
-    request = context["request"]
-    if not request.user.has_perm("articles.view_article"):
+    user = context["request"].user
+    if not user.has_perm("articles.view_article"):
         return {"show": False}
     now = timezone.now()
     try:
         pending_url = reverse("admin:comments_comment_changelist") + "?status__exact=pending"
     except NoReverseMatch:
         pending_url = None
-    return {
-        "show": True,
-        "pending_url": pending_url,
+    lists = {
         "published_today": published_today(now),
-        "scheduled_next": scheduled_next(now=now),
-        "pending_comments": pending_comment_count(),
+        "scheduled_next": scheduled_next(user, now=now),
         # Live, not the readers' cached chart: editors watch a story take off.
         "most_read": most_read(days=1, limit=MOST_READ_LIMIT, now=now),
+    }
+    with_desk_links(user, *lists.values())
+    # The queue's size is for those who may open the queue.
+    show_comments = user.has_perm("comments.view_comment")
+    return {
+        "show": True,
+        "show_comments": show_comments,
+        "pending_url": pending_url,
+        "pending_comments": pending_comment_count() if show_comments else None,
         "site_chart": views_chart(now=now),
+        **lists,
     }
