@@ -177,16 +177,17 @@ def test_replies_whose_parents_point_at_each_other_are_imported_once(tmp_path):
     assert sum(len(replies) + 1 for replies in thread(article).values()) == 3
 
 
-def test_a_real_sized_thread_keeps_every_reply_and_the_counts_exact(tmp_path):
-    """Like the export in the report: 334 approved replies at any depth, in no useful order,
-    some under spam, and clocks that disagree."""
+def test_a_long_thread_keeps_every_reply_and_the_counts_exact(tmp_path):
+    """Like the export in the report (334 approved replies, 127 of them lost), smaller:
+    replies at any depth, in no useful order, some under spam, clocks that disagree."""
     rng = random.Random(11)  # noqa: S311 - test data, not security
+    roots, last = 12, 150
     parents, comments, root_of, approved = {}, [], {}, {}
-    for number in range(1, 400):
-        parent = 0 if number <= 40 else rng.randrange(1, number)
+    for number in range(1, last + 1):
+        parent = 0 if number <= roots else rng.randrange(1, number)
         parents[number] = parent
-        approved[number] = number <= 40 or rng.random() > 0.08
-        minute = rng.randrange(0, 600)  # deliberately unrelated to who answers whom
+        approved[number] = number <= roots or rng.random() > 0.1
+        minute = rng.randrange(0, 600)  # unrelated to who answers whom
         comments.append(
             comment(
                 number,
@@ -195,17 +196,16 @@ def test_a_real_sized_thread_keeps_every_reply_and_the_counts_exact(tmp_path):
                 approved="1" if approved[number] else "spam",
             )
         )
+        root_of[number] = root_of[parent] if parent else number
     rng.shuffle(comments)
-    for number, parent in parents.items():
-        root_of[number] = root_of.get(parent, number) if parent else number
     run(export(tmp_path, post(35, comments=tuple(comments))))
 
     article = Article.objects.get(slug="story-35")
-    shown = thread(article)
-    expected: dict[str, list[str]] = {f"Comment {n}.": [] for n in range(1, 41)}
-    for number in range(41, 400):
+    expected: dict[str, list[str]] = {f"Comment {n}.": [] for n in range(1, roots + 1)}
+    for number in range(roots + 1, last + 1):
         if approved[number]:
             expected[f"Comment {root_of[number]}."].append(f"Comment {number}.")
+    shown = thread(article)
     assert {root: sorted(replies) for root, replies in shown.items()} == {
         root: sorted(replies) for root, replies in expected.items()
     }
@@ -225,4 +225,15 @@ def test_importing_again_keeps_threads_and_counts(tmp_path):
     first = thread(article)
     run(path)
     assert thread(article) == first == {"Comment 1.": ["Comment 3.", "Comment 2."]}
+    assert counted(article) == (3, 3)
+
+
+def test_importing_again_mends_a_thread_an_earlier_import_broke(tmp_path):
+    comments = (comment(1), comment(2, 1), comment(3, 2))
+    path = export(tmp_path, post(37, comments=comments))
+    run(path)
+    article = Article.objects.get(slug="story-37")
+    Comment.objects.filter(body="Comment 3.").update(parent=None)  # as the old importer left it
+    run(path)
+    assert thread(article) == {"Comment 1.": ["Comment 2.", "Comment 3."]}
     assert counted(article) == (3, 3)

@@ -119,7 +119,9 @@ def test_a_non_ascii_permalink_redirects(client, tmp_path):
 
 def test_post_requests_and_other_query_strings_are_left_alone(client, tmp_path):
     run(export(tmp_path, post(12)))
-    assert client.get("/?p=abc").status_code == 200  # not an ID: the front page
+    assert client.get("/?p=012")["Location"] == Article.objects.get().get_absolute_url()
+    for not_an_id in ("abc", "²", "1" * 5000, "-12"):
+        assert client.get("/", {"p": not_an_id}).status_code == 200  # the front page
     assert client.get("/?page_id=12").status_code == 200  # pages are never imported
     assert client.post("/?p=12").status_code != 301
 

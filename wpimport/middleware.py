@@ -1,8 +1,12 @@
+import re
+
 from django.http import Http404, HttpResponsePermanentRedirect
 
 from wpimport.models import OldAddress
 
 _READS = ("GET", "HEAD")
+# WordPress reads "?p=007" as post 7; anything else is not a post ID and is left alone.
+_POST_ID = re.compile(r"[0-9]{1,18}")
 
 
 class WordPressRedirectMiddleware:
@@ -19,8 +23,8 @@ class WordPressRedirectMiddleware:
 
     def __call__(self, request):
         post_id = request.GET.get("p", "")
-        if request.path == "/" and post_id.isdigit() and request.method in _READS:
-            target = _public_target([f"/?p={post_id}"])
+        if request.path == "/" and _POST_ID.fullmatch(post_id) and request.method in _READS:
+            target = _public_target([f"/?p={int(post_id)}"])
             if target is None:
                 # WordPress answers an unknown post ID with a 404, not its home page.
                 raise Http404("No such post.")
