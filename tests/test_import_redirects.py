@@ -126,6 +126,12 @@ def test_post_requests_and_other_query_strings_are_left_alone(client, tmp_path):
     assert client.post("/?p=12").status_code != 301
 
 
+def test_a_hostile_missing_path_is_still_a_plain_404(client, tmp_path):
+    run(export(tmp_path, post(16)))
+    for path in ("/%00/", "/2024/03/story-16%00/", "/" + "x" * 600 + "/"):
+        assert client.get(path).status_code == 404, path
+
+
 def test_an_ordinary_page_costs_no_redirect_query(client, tmp_path):
     run(export(tmp_path, post(13)))
     article = Article.objects.get(slug="story-13")

@@ -7,6 +7,7 @@ from wpimport.models import OldAddress
 _READS = ("GET", "HEAD")
 # WordPress reads "?p=007" as post 7; anything else is not a post ID and is left alone.
 _POST_ID = re.compile(r"[0-9]{1,18}")
+_LONGEST = OldAddress._meta.get_field("path").max_length
 
 
 class WordPressRedirectMiddleware:
@@ -42,6 +43,10 @@ class WordPressRedirectMiddleware:
 
 def _public_target(paths: list[str]) -> str | None:
     """The current address of the public article the first of `paths` belongs to."""
+    # A hostile path can hold what no stored address does (a NUL PostgreSQL refuses).
+    paths = [p for p in paths if len(p) <= _LONGEST and "\x00" not in p]
+    if not paths:
+        return None
     found = {
         address.path: address.article
         for address in OldAddress.objects.public()
