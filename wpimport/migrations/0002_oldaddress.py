@@ -50,11 +50,10 @@ def restore_redirects(apps, schema_editor):
         article__status="published", article__publish_date__isnull=False
     ).select_related("article"):
         old_path = iri_to_uri(address.path)
-        if len(old_path) <= 200:
+        new_path = _address(address.article.publish_date, address.article.slug)
+        if len(old_path) <= 200 and old_path != new_path:
             Redirect.objects.update_or_create(
-                site_id=settings.SITE_ID,
-                old_path=old_path,
-                defaults={"new_path": _address(address.article.publish_date, address.article.slug)},
+                site_id=settings.SITE_ID, old_path=old_path, defaults={"new_path": new_path}
             )
 
 
