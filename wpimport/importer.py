@@ -60,7 +60,7 @@ from wpimport.convert import comment_text, standfirst_from, transliterated_slug,
 from wpimport.models import ImportedItem, OldAddress, old_path
 from wpimport.parser import WPComment, WPItem, WXRExport
 from wpimport.report import ImportReport
-from wpimport.threads import parents_first, thread_parent
+from wpimport.threads import parents_first, thread_parent, why_left_out
 
 STATUS_MAP = {
     "publish": Article.Status.PUBLISHED,
@@ -68,7 +68,6 @@ STATUS_MAP = {
     "draft": Article.Status.DRAFT,
     "pending": Article.Status.REVIEW,
 }
-COMMENT_TYPES = ("", "comment")
 # An arbitrary constant that names the importer's PostgreSQL advisory lock.
 IMPORT_LOCK_KEY = 0x5750494D  # "WPIM"
 
@@ -337,7 +336,7 @@ class Importer:
         for comment in parents_first(item.comments):
             label = f"comment {comment.id} on post {item.id}"
             body = comment_text(comment.content)
-            why = _not_imported(comment, body)
+            why = why_left_out(comment, body)
             if why:
                 self.report.skip(label, why)
                 left_out[comment.id] = why
@@ -368,21 +367,6 @@ class Importer:
             imported[comment.id] = row
             self._remember("comment", comment.id, row.pk)
             self._count("comments", existing is None)
-
-
-def _not_imported(comment: WPComment, body: str) -> str:
-    """Why `comment` does not come across, or "" when it does."""
-    if comment.type not in COMMENT_TYPES:
-        return f"{comment.type}s are not comments"
-    if comment.approved != "1":
-        return {"spam": "marked as spam", "trash": "in the trash"}.get(
-            comment.approved, "never approved"
-        )
-    if comment.date is None:
-        return comment.date_problem or "it has no date (comment_date_gmt and comment_date)"
-    if not body:
-        return "empty once markup is removed"
-    return ""
 
 
 class _RollBack(Exception):

@@ -1,4 +1,4 @@
-"""Where each WordPress comment goes in our threads, which are one level deep.
+"""Which WordPress comments come across, and where each goes in our one-level threads.
 
 WordPress nests replies to any depth; here a reply belongs to a top-level comment, so each
 comment joins the thread of its nearest ancestor that came across (comments.services.
@@ -11,6 +11,9 @@ import math
 from collections.abc import Collection, Iterable, Mapping
 
 from wpimport.parser import WPComment
+
+# WordPress's types for a reader's comment (pingbacks and trackbacks are not comments).
+COMMENT_TYPES = ("", "comment")
 
 
 def parents_first(comments: Iterable[WPComment]) -> list[WPComment]:
@@ -27,9 +30,28 @@ def parents_first(comments: Iterable[WPComment]) -> list[WPComment]:
         key=lambda c: (
             depth[c.id],
             c.date.timestamp() if c.date else math.inf,
-            int(c.id) if c.id.isdigit() else -1,
+            # Shorter first sorts numeric IDs as numbers, whatever else an ID holds.
+            (len(c.id), c.id),
         ),
     )
+
+
+def why_left_out(comment: WPComment, body: str) -> str:
+    """Why `comment` does not come across, or "" when it does."""
+    if comment.type not in COMMENT_TYPES:
+        return f"{comment.type}s are not comments"
+    if comment.approved != "1":
+        return {"spam": "marked as spam", "trash": "in the trash"}.get(
+            comment.approved, "never approved"
+        )
+    if comment.date is None:
+        return (
+            comment.date_problem
+            or "it has no date (comment_date_gmt and comment_date are not set)"
+        )
+    if not body:
+        return "empty once markup is removed"
+    return ""
 
 
 def thread_parent(
