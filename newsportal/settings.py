@@ -129,7 +129,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
-    "wpimport.middleware.WordPressQueryRedirectMiddleware",
+    "wpimport.middleware.WordPressRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "newsportal.urls"

@@ -15,14 +15,20 @@ What comes across, and what does not (the report names every item left out and w
 - Categories become sections. Sections are flat here, so a child category becomes a section
   of its own; a post's first category is its section and its other categories become tags.
 - ``wp:author`` entries become bylines (Author profiles without a login).
-- Approved comments come across with their reply structure (threads here are one level
-  deep, so a reply to a reply joins its thread); spam, unapproved and trashed comments and
-  pingbacks/trackbacks are skipped. Commenters become inactive accounts without a login
-  or an email address, so their names show and nothing else of theirs is kept. Comments go
-  through ``comments.services.comment_import``: a re-run updates their text and thread but
-  never their status, so what a moderator hid here stays hidden and the count stays exact.
+- Approved comments come across with their reply structure: threads here are one level
+  deep, so a reply at any depth joins the thread of its nearest ancestor that came across
+  (a top-level comment if none did, and the report says so); spam, unapproved and trashed
+  comments and pingbacks/trackbacks are skipped. Commenters become inactive accounts
+  without a login or an email address, so their names show and nothing else of theirs is
+  kept. Comments go through ``comments.services.comment_import``: a re-run updates their
+  text and thread but never their status, so what a moderator hid here stays hidden and
+  the count stays exact.
+- Dates come from WordPress or the item is skipped: a post or comment whose date is set
+  but unreadable or out of range, or a published post or comment with no date at all, is
+  left out with the reason (a draft needs none), never dated "now".
 - HTML is sanitised on the way in; comments become plain text.
-- Old addresses (the post's permalink path and ``?p=ID``) redirect to the new ones.
+- Old addresses (the post's permalink path and ``?p=ID``) redirect to the new ones while
+  the article is public; a draft's or a scheduled post's answer 404 until then.
 
 Everything is keyed in ImportedItem on the WordPress site and IDs, so a second run updates
 what the first created instead of duplicating it.
@@ -37,8 +43,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.contrib.redirects.models import Redirect
-from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
@@ -53,9 +57,10 @@ from comments.models import Comment
 from comments.services import CommentError, comment_import
 from core.slugs import unique_slug
 from wpimport.convert import comment_text, standfirst_from, transliterated_slug, wordpress_html
-from wpimport.models import ImportedItem
+from wpimport.models import ImportedItem, OldAddress, old_path
 from wpimport.parser import WPComment, WPItem, WXRExport
 from wpimport.report import ImportReport
+from wpimport.threads import parents_first, thread_parent, why_left_out
 
 STATUS_MAP = {
     "publish": Article.Status.PUBLISHED,
@@ -63,7 +68,6 @@ STATUS_MAP = {
     "draft": Article.Status.DRAFT,
     "pending": Article.Status.REVIEW,
 }
-COMMENT_TYPES = ("", "comment")
 # An arbitrary constant that names the importer's PostgreSQL advisory lock.
 IMPORT_LOCK_KEY = 0x5750494D  # "WPIM"
 
@@ -196,6 +200,13 @@ class Importer:
         if item.status not in STATUS_MAP:
             self.report.skip(label, f"status “{item.status}” is never imported (not public)")
             return
+        if item.date_problem:
+            self.report.skip(label, item.date_problem)
+            return
+        if item.date is None and STATUS_MAP[item.status] == Article.Status.PUBLISHED:
+            # Article.save() would make it "now": a story's date must come from WordPress.
+            self.report.skip(label, "it has no date (post_date_gmt and post_date are not set)")
+            return
         self.post(item, label)
 
     def post(self, item: WPItem, label: str) -> None:
@@ -236,8 +247,7 @@ class Importer:
         tags = [name for _slug, name in item.tags]
         tags += [self.export.categories.get(s, {}).get("name", s) for s in item.categories[1:]]
         article.tags.set(tags, clear=True)
-        if article.status == Article.Status.PUBLISHED:
-            self._redirects(article, item)
+        self._old_addresses(article, item)
         self._comments(article, item)
 
     def _save(self, article: Article, label: str) -> None:
@@ -305,44 +315,35 @@ class Importer:
             return None
         return path, attachment
 
-    def _redirects(self, article: Article, item: WPItem) -> None:
-        site = Site.objects.get_current()
-        new_path = article.get_absolute_url()
-        old_paths = {f"/?p={item.id}"}
+    def _old_addresses(self, article: Article, item: WPItem) -> None:
+        """Keep the post's WordPress addresses: they redirect while the article is public
+        (checked when asked, so a draft or scheduled post gives nothing away until then)."""
+        paths = {f"/?p={item.id}"}
         if item.link:
-            parts = urlsplit(item.link)
-            old_paths.add(parts.path + (f"?{parts.query}" if parts.query else ""))
-        for old_path in sorted(old_paths):
-            if old_path == new_path or len(old_path) > 200:
+            paths.add(old_path(item.link))
+        for path in sorted(paths):
+            if len(path) > OldAddress._meta.get_field("path").max_length:
                 continue
-            _redirect, created = Redirect.objects.update_or_create(
-                site=site, old_path=old_path, defaults={"new_path": new_path}
+            _address, created = OldAddress.objects.update_or_create(
+                path=path, defaults={"article": article}
             )
             self._count("redirects", created)
 
     def _comments(self, article: Article, item: WPItem) -> None:
         by_id = {c.id: c for c in item.comments}
         imported: dict[str, Comment] = {}
-        for comment in sorted(item.comments, key=lambda c: (c.date or timezone.now(), c.id)):
+        left_out: dict[str, str] = {}
+        for comment in parents_first(item.comments):
             label = f"comment {comment.id} on post {item.id}"
-            if comment.type not in COMMENT_TYPES:
-                self.report.skip(label, f"{comment.type}s are not comments")
-                continue
-            if comment.approved != "1":
-                why = {"spam": "marked as spam", "trash": "in the trash"}.get(
-                    comment.approved, "never approved"
-                )
-                self.report.skip(label, why)
-                continue
             body = comment_text(comment.content)
-            if not body:
-                self.report.skip(label, "empty once markup is removed")
+            why = why_left_out(comment, body)
+            if why:
+                self.report.skip(label, why)
+                left_out[comment.id] = why
                 continue
-            # Reply to the nearest ancestor that came across (comment_import finds its root).
-            parent_id, seen = comment.parent, set()
-            while parent_id != "0" and parent_id not in imported and parent_id not in seen:
-                seen.add(parent_id)
-                parent_id = by_id[parent_id].parent if parent_id in by_id else "0"
+            parent_id, note = thread_parent(
+                comment, by_id=by_id, imported=imported, left_out=left_out
+            )
             known = self._known("comment", comment.id)
             existing = (
                 Comment.objects.select_related("user").filter(pk=known).first() if known else None
@@ -359,7 +360,10 @@ class Importer:
                 )
             except CommentError as error:
                 self.report.skip(label, error.message)
+                left_out[comment.id] = error.message
                 continue
+            if note:
+                self.report.rethread(label, note)
             imported[comment.id] = row
             self._remember("comment", comment.id, row.pk)
             self._count("comments", existing is None)

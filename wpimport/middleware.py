@@ -1,13 +1,22 @@
-from django.conf import settings
-from django.contrib.redirects.models import Redirect
-from django.http import HttpResponsePermanentRedirect
+import re
+
+from django.http import Http404, HttpResponsePermanentRedirect
+
+from wpimport.models import OldAddress
+
+_READS = ("GET", "HEAD")
+# WordPress reads "?p=007" as post 7; anything else is not a post ID and is left alone.
+_POST_ID = re.compile(r"[0-9]{1,18}")
+_LONGEST = OldAddress._meta.get_field("path").max_length
 
 
-class WordPressQueryRedirectMiddleware:
-    """Send WordPress's "/?p=123" links to the imported article.
+class WordPressRedirectMiddleware:
+    """Send old WordPress addresses to the imported articles, while those are public.
 
-    django.contrib.redirects only acts on 404s, and "/" is our front page, so these would
-    never reach it.
+    "/?p=123" is answered before the view, as "/" is our front page; an old permalink only
+    when the page would be a 404, like django.contrib.redirects. An address whose article
+    is not public (a draft, scheduled, taken down) answers exactly like one never imported,
+    so it gives away neither the story nor its address. Other requests cost no query.
     """
 
     def __init__(self, get_response):
@@ -15,12 +24,34 @@ class WordPressQueryRedirectMiddleware:
 
     def __call__(self, request):
         post_id = request.GET.get("p", "")
-        if request.path == "/" and post_id.isdigit() and request.method in ("GET", "HEAD"):
-            target = (
-                Redirect.objects.filter(site_id=settings.SITE_ID, old_path=f"/?p={post_id}")
-                .values_list("new_path", flat=True)
-                .first()
-            )
-            if target:
+        if request.path == "/" and _POST_ID.fullmatch(post_id) and request.method in _READS:
+            target = _public_target([f"/?p={int(post_id)}"])
+            if target is None:
+                # WordPress answers an unknown post ID with a 404, not its home page.
+                raise Http404("No such post.")
+            return HttpResponsePermanentRedirect(target)
+        response = self.get_response(request)
+        if response.status_code == 404 and request.method in _READS:
+            query = request.META.get("QUERY_STRING", "")
+            # With the query first, then without: links pick up tracking parameters.
+            paths = [f"{request.path}?{query}", request.path] if query else [request.path]
+            target = _public_target(paths)
+            if target is not None and target != request.get_full_path():
                 return HttpResponsePermanentRedirect(target)
-        return self.get_response(request)
+        return response
+
+
+def _public_target(paths: list[str]) -> str | None:
+    """The current address of the public article the first of `paths` belongs to."""
+    # A hostile path can hold what no stored address does (a NUL PostgreSQL refuses).
+    paths = [p for p in paths if len(p) <= _LONGEST and "\x00" not in p]
+    if not paths:
+        return None
+    found = {
+        address.path: address.article
+        for address in OldAddress.objects.public()
+        .filter(path__in=paths)
+        .select_related("article")
+        .only("path", "article__slug", "article__publish_date", "article__published_at")
+    }
+    return next((found[p].get_absolute_url() for p in paths if p in found), None)

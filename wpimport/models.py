@@ -1,5 +1,9 @@
+from urllib.parse import unquote, urlsplit
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
 
 
 class ImportedItem(models.Model):
@@ -27,3 +31,46 @@ class ImportedItem(models.Model):
 
     def __str__(self):
         return f"{self.source} {self.kind} {self.key} → {self.object_id}"
+
+
+def old_path(url: str) -> str:
+    """The key a WordPress address is kept under: its path, decoded as Django decodes a
+    request's (WordPress writes non-ASCII slugs percent-encoded), and its query if any."""
+    parts = urlsplit(url)
+    return unquote(parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+
+
+class OldAddressQuerySet(models.QuerySet):
+    def public(self):
+        """Addresses whose article the public may see now: only these redirect."""
+        return self.filter(article__in=Article.objects.published())
+
+
+class OldAddress(models.Model):
+    """A WordPress address of an imported article (its permalink, or "/?p=123").
+
+    The redirect is decided when the address is asked for, so it follows the article's
+    current address and answers only while the article is public.
+    """
+
+    path = models.CharField(
+        _("old address"),
+        max_length=500,
+        unique=True,
+        help_text=_("The path (and query) on the WordPress site, e.g. /?p=123."),
+    )
+    article = models.ForeignKey(
+        "articles.Article",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    objects = OldAddressQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("old WordPress address")
+        verbose_name_plural = _("old WordPress addresses")
+
+    def __str__(self):
+        return f"{self.path} → {self.article_id}"

@@ -24,6 +24,9 @@ SUPPORTED_VERSIONS = ("1.0", "1.1", "1.2")
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 _WP_NS = re.compile(r"^\{http://wordpress\.org/export/([^/]+)/\}")
+# An article's address has a four-digit year, and a moment short of the year 9999 has a
+# local time in every zone.
+_YEARS = range(1000, 9999)
 
 
 class WXRError(Exception):
@@ -40,6 +43,8 @@ class WPComment:
     approved: str
     type: str
     parent: str
+    # Why `date` is None when a date field is set but cannot be used; "" if none is set.
+    date_problem: str = ""
 
 
 @dataclass
@@ -62,6 +67,7 @@ class WPItem:
     meta: dict[str, str] = field(default_factory=dict)
     comments: list[WPComment] = field(default_factory=list)
     attachment_url: str = ""
+    date_problem: str = ""
 
 
 @dataclass
@@ -79,15 +85,27 @@ def _text(element: Element | None, path: str, ns: dict[str, str]) -> str:
     return (found.text or "").strip() if found is not None and found.text else ""
 
 
-def _wp_date(gmt: str, local: str) -> datetime | None:
-    """WordPress writes "0000-00-00 00:00:00" for dates it has not set (drafts)."""
-    for value, tz in ((gmt, UTC), (local, timezone.get_default_timezone())):
-        if value and not value.startswith("0000"):
-            try:
-                return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=tz)
-            except ValueError:
-                continue
-    return None
+def _wp_date(gmt: str, local: str, field: str) -> tuple[datetime | None, str]:
+    """The moment WordPress recorded, from its UTC field or else its local one, or why not.
+
+    WordPress writes "0000-00-00 00:00:00" for a date it has not set (a draft has no UTC
+    date until it is published or scheduled); a local date is read in the site's time zone,
+    as WordPress itself does when the UTC one is missing. A field that is set but wrong is
+    never passed over for the other one: the importer leaves the item out, with the reason.
+    """
+    found, site_zone = None, timezone.get_default_timezone()
+    for name, value, zone in ((f"{field}_gmt", gmt, UTC), (field, local, site_zone)):
+        if not value or value.startswith("0000-00-00"):
+            continue
+        try:
+            moment = datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=zone)
+        except ValueError:
+            return None, f"{name} “{value}” is not a date"
+        # The year as written first: converting a moment in the year 1 or 9999 can overflow.
+        if moment.year not in _YEARS or moment.astimezone(site_zone).year not in _YEARS:
+            return None, f"{name} {value} is out of range (years 1000 to 9998)"
+        found = found or moment
+    return found, ""
 
 
 def _detect_version(channel: Element) -> str:
@@ -155,6 +173,9 @@ def parse_wxr(path: Path | str) -> WXRExport:
 
     items = []
     for element in channel.findall("item"):
+        date, date_problem = _wp_date(
+            _text(element, "wp:post_date_gmt", ns), _text(element, "wp:post_date", ns), "post_date"
+        )
         item = WPItem(
             id=_text(element, "wp:post_id", ns),
             guid=_text(element, "guid", ns),
@@ -163,9 +184,8 @@ def parse_wxr(path: Path | str) -> WXRExport:
             creator=_text(element, "dc:creator", ns),
             content=_text(element, "content:encoded", ns),
             excerpt=_text(element, "excerpt:encoded", ns),
-            date=_wp_date(
-                _text(element, "wp:post_date_gmt", ns), _text(element, "wp:post_date", ns)
-            ),
+            date=date,
+            date_problem=date_problem,
             slug=unquote(_text(element, "wp:post_name", ns)),
             status=_text(element, "wp:status", ns),
             post_type=_text(element, "wp:post_type", ns) or "post",
@@ -186,19 +206,22 @@ def parse_wxr(path: Path | str) -> WXRExport:
         for meta in element.findall("wp:postmeta", ns):
             item.meta[_text(meta, "wp:meta_key", ns)] = _text(meta, "wp:meta_value", ns)
         for comment in element.findall("wp:comment", ns):
+            date, date_problem = _wp_date(
+                _text(comment, "wp:comment_date_gmt", ns),
+                _text(comment, "wp:comment_date", ns),
+                "comment_date",
+            )
             item.comments.append(
                 WPComment(
                     id=_text(comment, "wp:comment_id", ns),
                     author=html.unescape(_text(comment, "wp:comment_author", ns)),
                     email=_text(comment, "wp:comment_author_email", ns),
-                    date=_wp_date(
-                        _text(comment, "wp:comment_date_gmt", ns),
-                        _text(comment, "wp:comment_date", ns),
-                    ),
+                    date=date,
                     content=_text(comment, "wp:comment_content", ns),
                     approved=_text(comment, "wp:comment_approved", ns),
                     type=_text(comment, "wp:comment_type", ns),
                     parent=_text(comment, "wp:comment_parent", ns) or "0",
+                    date_problem=date_problem,
                 )
             )
         if not item.id:
