@@ -37,4 +37,4 @@ def run_in_threads(count: int, work) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert errors == []
+    assert errors == [], errors
