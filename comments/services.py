@@ -106,6 +106,10 @@ def _commenter_locked(user: User) -> CommenterStatus:
     Serialising a user's writes makes the duplicate check and the first-comment rule
     exact even when the same form is sent twice at once.
     """
+    # The account's row first: a deletion under way finishes before we look (foreign keys
+    # are checked only at commit, so a comment by a deleted account would fail there).
+    if not User.objects.select_for_update().filter(pk=user.pk).exists():
+        raise CommentForbidden(_("This account no longer exists."))
     CommenterStatus.objects.get_or_create(user=user)
     return CommenterStatus.objects.select_for_update().get(user=user)
 

@@ -4,6 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -356,3 +357,17 @@ def test_a_double_click_posts_one_comment():
     assert sorted(outcomes) == ["duplicate"] * 7 + ["ok"]
     article.refresh_from_db()
     assert article.comment_count == 1
+
+
+def test_a_comment_from_an_account_deleted_meanwhile_is_refused_and_counts_nothing(article):
+    user = UserFactory()
+    services.comment_create(article=article, user=user, body="My first word on this.")
+    user_id = user.pk
+    get_user_model().objects.filter(pk=user_id).delete()  # another request deleted it
+    user.pk = user_id  # the request still holds the user it loaded
+
+    with pytest.raises(services.CommentForbidden, match="no longer exists"):
+        services.comment_create(article=article, user=user, body="And my last.")
+
+    article.refresh_from_db()
+    assert article.comment_count == Comment.objects.counted().filter(article=article).count()
