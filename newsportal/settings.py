@@ -120,13 +120,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "core.guard.RequestGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "readership.middleware.ViewCountingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Before anything reads the query string or the body (the CSRF check runs after every
+    # middleware's first half); after htmx, so a refusal is a fragment for htmx requests.
+    "core.guard.RequestGuardMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
     "wpimport.middleware.WordPressQueryRedirectMiddleware",
 ]
