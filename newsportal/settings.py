@@ -79,7 +79,7 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 SITE_ID = 1
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "newsportal.apps.NewsroomAdminConfig",  # django.contrib.admin with our admin site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -258,8 +258,10 @@ ACCOUNT_SIGNUP_OPEN = env_bool("ACCOUNT_SIGNUP_OPEN", True)
 ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD = "website"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 ACCOUNT_RATE_LIMITS = {
-    # Failed log-ins per address and per account name typed; sign-ups per address.
-    "login_failed": os.environ.get("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "20/m/ip,5/5m/key"),
+    # Failed log-ins per address, then per account name typed, for the site's log-in and the
+    # admin's (newsportal/admin_site.py); sign-ups per address. One address alone never
+    # reaches an account's limit, so a stranger cannot lock an editor out.
+    "login_failed": os.environ.get("ACCOUNT_RATE_LIMIT_LOGIN_FAILED", "10/5m/ip,20/5m/key"),
     "signup": os.environ.get("ACCOUNT_RATE_LIMIT_SIGNUP", "10/h/ip"),
 }
 # Behind N proxies of ours, the reader's address is the Nth from the right in X-Forwarded-For;
