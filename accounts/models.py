@@ -26,7 +26,7 @@ class User(AbstractUser):
 
 class Author(models.Model):
     name = models.CharField(_("name"), max_length=120)
-    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True, allow_unicode=True)
     job_title = models.CharField(
         _("job title"), max_length=120, blank=True, help_text=_("For example “Political editor”.")
     )

@@ -2,7 +2,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.db import models
+from django.db.models import F, Func, Value
 from django.db.models.functions import Cast
+from django.db.models.lookups import GreaterThan, LessThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -37,7 +39,7 @@ class CategoryQuerySet(models.QuerySet):
 
 class Category(models.Model):
     name = models.CharField(_("name"), max_length=80, unique=True)
-    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, allow_unicode=True)
     description = models.TextField(
         _("description"),
         blank=True,
@@ -68,6 +70,17 @@ class Category(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
+def _row(*expressions) -> Func:
+    return Func(*expressions, function="ROW", output_field=models.Field())
+
+
+def _reading_position(article) -> Func:
+    """(published_at, id): the order stories are read in, ties broken by id."""
+    return _row(
+        Value(article.published_at, output_field=models.DateTimeField()), Value(article.pk)
+    )
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self):
         """The one definition of "visible to the public"."""
@@ -76,9 +89,34 @@ class ArticleQuerySet(models.QuerySet):
     def in_section(self, category):
         return self.filter(category=category)
 
+    def before(self, article):
+        """Stories published before `article`, newest first.
+
+        A row comparison, which the (status, published_at, id) index answers with one range
+        scan; the equivalent OR of two conditions walks the index from the newest story.
+        """
+        position = _row(F("published_at"), F("id"))
+        return self.filter(LessThan(position, _reading_position(article))).order_by(
+            "-published_at", "-id"
+        )
+
+    def after(self, article):
+        """Stories published after `article`, oldest first (see `before`)."""
+        position = _row(F("published_at"), F("id"))
+        return self.filter(GreaterThan(position, _reading_position(article))).order_by(
+            "published_at", "id"
+        )
+
     def by_author(self, author):
-        """Articles on which `author` (an Author, or an expression naming one) has a byline."""
-        return self.filter(bylines__author=author)
+        """Articles on which `author` has a byline.
+
+        A semi-join on the author's bylines, which the planner answers from the byline
+        index and the primary key; the plain join (bylines__author) made it read every
+        story to count an author's page. Inside a subquery on authors, pass
+        OuterRef(OuterRef("pk")): the bylines are one query further in.
+        """
+        bylines = ArticleAuthor.objects.filter(author=author).values("article_id")
+        return self.filter(pk__in=bylines)
 
     def with_bylines(self):
         """Section and credited authors in order, planned here so cards never query."""
@@ -114,7 +152,8 @@ class ArticleQuerySet(models.QuerySet):
         and many good votes are needed to top the chart. Each article carries
         `bayesian_rating`. Asks the database for the mean at once (one query).
         """
-        totals = self.aggregate(stars=models.Sum("rating_sum"), count=models.Sum("rating_count"))
+        rated = self.filter(rating_count__gt=0)
+        totals = rated.aggregate(stars=models.Sum("rating_sum"), count=models.Sum("rating_count"))
         if not totals["count"]:
             return self.none()
         mean = totals["stars"] / totals["count"]
@@ -122,10 +161,8 @@ class ArticleQuerySet(models.QuerySet):
         score = (models.Value(prior_weight * mean) + Cast("rating_sum", as_float)) / (
             models.Value(float(prior_weight)) + Cast("rating_count", as_float)
         )
-        return (
-            self.filter(rating_count__gt=0)
-            .annotate(bayesian_rating=score)
-            .order_by("-bayesian_rating", "-rating_count", "-published_at", "-id")
+        return rated.annotate(bayesian_rating=score).order_by(
+            "-bayesian_rating", "-rating_count", "-published_at", "-id"
         )
 
 
@@ -145,6 +182,7 @@ class Article(models.Model):
     slug = models.SlugField(
         _("slug"),
         max_length=200,
+        allow_unicode=True,
         help_text=_("The last part of the address. Unique among articles of the same day."),
     )
     standfirst = models.CharField(
@@ -256,7 +294,10 @@ class Article(models.Model):
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_status_pub_idx"),
+            # Every public list, newest first, and previous/next (row comparisons).
+            models.Index(
+                fields=["status", "-published_at", "-id"], name="article_status_pub_id_idx"
+            ),
             models.Index(fields=["category", "-published_at"], name="article_section_pub_idx"),
             models.Index(fields=["is_featured", "-published_at"], name="article_featured_pub_idx"),
             # Date archives and their previous/next links look articles up by day.
@@ -394,6 +435,8 @@ class ArticleAuthor(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="byline_author_once"),
         ]
+        # An author's page and feed: their bylines, joined to the stories by id.
+        indexes = [models.Index(fields=["author", "article"], name="byline_author_article_idx")]
 
     def __str__(self):
         return f"{self.author} on {self.article}"

@@ -68,7 +68,7 @@ class SectionSitemap(PublicSitemap):
 
 class AuthorSitemap(PublicSitemap):
     def items(self):
-        by_author = Article.objects.published().by_author(OuterRef("pk"))
+        by_author = Article.objects.published().by_author(OuterRef(OuterRef("pk")))
         return (
             Author.objects.annotate(lastmod=latest_update(by_author))
             .filter(lastmod__isnull=False)

@@ -7,11 +7,11 @@ from typing import NamedTuple
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
-from django.db.models import Func, Max, Min, OuterRef, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Func, Max, Min, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import translation
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.generic import (
@@ -29,11 +29,10 @@ from taggit.models import Tag
 from accounts.models import Author
 from articles import page_cache, related
 from articles.models import Article, Category
+from articles.page_cache import PublicPageCacheMixin
 
 SECTION_BLOCK_SIZE = 4
 TOP_RATED_KEY = "articles:top-rated"
-# Query parameters that may appear on a cached page (besides utm_* campaign tags).
-CACHE_KEY_PARAMS = {"page", "fbclid", "gclid"}
 
 
 class ShownArticle(NamedTuple):
@@ -45,83 +44,6 @@ class ShownArticle(NamedTuple):
 
     pk: int
     published_at: datetime
-
-
-def _has_pending_messages(request) -> bool:
-    # Checked without iterating the storage, which would mark the messages as read.
-    if "messages" in request.COOKIES:
-        return True
-    session_key = settings.SESSION_COOKIE_NAME
-    return session_key in request.COOKIES and bool(request.session.get("_messages"))
-
-
-class PublicPageCacheMixin:
-    """Serve anonymous readers a shared copy of the page for ``PAGE_CACHE_SECONDS``.
-
-    Only anonymous GETs are cached, so nothing personal can enter a cached copy; pages
-    that set a cookie or used a CSRF token are not stored; logged-in readers get a fresh
-    page marked private.
-    """
-
-    def dispatch(self, request, *args, **kwargs):
-        cacheable = (
-            request.method in ("GET", "HEAD")
-            and not request.user.is_authenticated
-            and not _has_pending_messages(request)
-        )
-        key = self._page_cache_key(request) if cacheable else None
-        if cacheable and not key:
-            return super().dispatch(request, *args, **kwargs)
-        if key:
-            hit = cache.get(key)
-            if hit is not None:
-                response = HttpResponse(hit["content"], content_type=hit["content_type"])
-                self.cache_hit(response, hit)
-                return self._public(response)
-        response = super().dispatch(request, *args, **kwargs)
-        if not key:
-            patch_cache_control(response, private=True, no_cache=True)
-            patch_vary_headers(response, ["Cookie"])
-            return response
-        if hasattr(response, "render") and callable(response.render):
-            response.render()
-        if (
-            response.status_code == 200
-            and not response.cookies
-            and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
-        ):
-            entry = {
-                "content": response.content,
-                "content_type": response["Content-Type"],
-                **self.cache_extra(),
-            }
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-            self._public(response)
-        return response
-
-    def _public(self, response):
-        patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_SECONDS)
-        patch_vary_headers(response, ["Cookie"])
-        return response
-
-    @staticmethod
-    def _page_cache_key(request) -> str | None:
-        """One key per page and ``?page=``; campaign tags share it, other queries skip it.
-
-        Made-up query strings therefore cannot fill the cache with copies of one page.
-        """
-        params = set(request.GET)
-        if any(p not in CACHE_KEY_PARAMS and not p.startswith("utm_") for p in params):
-            return None
-        return page_cache.page_key(
-            request.path, request.GET.get("page", ""), translation.get_language()
-        )
-
-    def cache_extra(self) -> dict:
-        return {}
-
-    def cache_hit(self, response, entry: dict) -> None:
-        """Hook to mark a response from the cache as the view would have marked it."""
 
 
 class PublishedArticlesMixin:
@@ -164,11 +86,19 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
         return blocks
 
     def top_rated(self) -> list[Article]:
-        """The best-rated stories by their own rating counters, shared for a while."""
+        """The best-rated stories of the last TOP_RATED_DAYS, shared for a while.
+
+        A window, like most read: the front page is about the news, and ranking the whole
+        archive would read every row of it."""
         articles = cache.get(TOP_RATED_KEY)
         if articles is None:
+            since = timezone.now() - timedelta(days=settings.TOP_RATED_DAYS)
             # Headlines and links only: the bulky text columns stay in the database.
-            best = Article.objects.published().defer("body", "search_vector")
+            best = (
+                Article.objects.published()
+                .filter(published_at__gte=since)
+                .defer("body", "search_vector")
+            )
             weight = settings.TOP_RATED_PRIOR_WEIGHT
             articles = list(best.top_rated(prior_weight=weight)[: self.top_rated_count])
             cache.set(TOP_RATED_KEY, articles, settings.POPULARITY_CACHE_SECONDS)
@@ -280,17 +210,8 @@ def article_context(article: Article) -> dict:
         published = Article.objects.published().only(
             "title", "slug", "published_at", "publish_date"
         )
-        when = article.published_at
-        context["previous_article"] = (
-            published.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=article.pk))
-            .order_by("-published_at", "-id")
-            .first()
-        )
-        context["next_article"] = (
-            published.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=article.pk))
-            .order_by("published_at", "id")
-            .first()
-        )
+        context["previous_article"] = published.before(article).first()
+        context["next_article"] = published.after(article).first()
     return context
 
 

@@ -172,12 +172,23 @@ DATABASES = {
 DATABASES["default"]["OPTIONS"] = {
     # A runaway query must not hold a worker (or locks) for ever.
     "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 15000)}",
+    # A database host that has gone (not refusing, just silent) must not hold every
+    # request until the kernel gives up on the connection, minutes later.
+    "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5),
 }
+# While PostgreSQL is out of reach pages are a 503 (core.views) telling clients and
+# crawlers to come back after this many seconds.
+DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache and sessions ---------------------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every key the project writes to Redis starts with this: the cache's and the view buffer's.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "newsportal")
+# Seconds to wait for Redis to accept a connection and to answer (cache and view buffer).
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5)
+REDIS_TIMEOUT = env_float("REDIS_TIMEOUT", 0.5)
 # With Redis away, cache reads miss and writes are dropped (core.cache): it is skipped for
 # this many seconds after a failure, and the outage is logged once per the second number.
 CACHE_RETRY_SECONDS = env_float("CACHE_RETRY_SECONDS", 5.0)
@@ -187,10 +198,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsportal"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {
-                "socket_connect_timeout": env_float("REDIS_CONNECT_TIMEOUT", 0.5),
-                "socket_timeout": env_float("REDIS_TIMEOUT", 0.5),
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_TIMEOUT,
             },
         }
     }
@@ -205,9 +216,9 @@ else:
 VIEW_COUNTING_ENABLED = env_bool("VIEW_COUNTING_ENABLED", True)
 # One reader's views of one article count once per this many seconds.
 VIEW_DEDUPE_WINDOW = env_int("VIEW_DEDUPE_WINDOW", 30 * 60)
-# Buffered views are folded into the totals by a request at most this often; 0 leaves it
-# to `manage.py fold_views` run by cron.
-VIEW_FOLD_INTERVAL = env_int("VIEW_FOLD_INTERVAL", 60)
+# Each process that counts views folds the buffer into the totals this often, from a
+# thread (never in a reader's request); 0 leaves it to `manage.py fold_views` run by cron.
+VIEW_FOLD_INTERVAL = env_float("VIEW_FOLD_INTERVAL", 60)
 # Views are written to the buffer in batches this often by a thread of each process; 0
 # writes each view in its own statement (tests set 0 in tests/conftest.py).
 VIEW_WRITE_BEHIND_MS = env_int("VIEW_WRITE_BEHIND_MS", 1000)
@@ -217,9 +228,15 @@ VIEW_COUNT_STAFF = env_bool("VIEW_COUNT_STAFF", False)
 VIEW_STORE = os.environ.get("VIEW_STORE", "auto")
 # PostgreSQL buffer rows per article and day: writers of one article spread over them.
 VIEW_BUFFER_SHARDS = env_int("VIEW_BUFFER_SHARDS", 8)
-VIEW_REDIS_PREFIX = os.environ.get("VIEW_REDIS_PREFIX", "newsportal:")
+# The view buffer's keys carry the cache's prefix, so two sites on one Redis stay apart.
+VIEW_REDIS_PREFIX = os.environ.get("VIEW_REDIS_PREFIX", f"{CACHE_KEY_PREFIX}:")
+# New anonymous readers one address can add to one article per minute, whatever user agents
+# it sends (a school or office behind one NAT stays well under it); 0 for no bound.
+VIEW_READERS_PER_ADDRESS = env_int("VIEW_READERS_PER_ADDRESS", 30)
 # How many ratings at the site's mean every article starts with in "top rated".
 TOP_RATED_PRIOR_WEIGHT = env_int("TOP_RATED_PRIOR_WEIGHT", 5)
+# "Top rated" on the front page ranks the stories published in this many days.
+TOP_RATED_DAYS = env_int("TOP_RATED_DAYS", 30)
 POPULARITY_CACHE_SECONDS = env_int("POPULARITY_CACHE_SECONDS", 120)
 
 # Reading pages (articles/views.py, articles/images.py) -----------------------------------

@@ -9,10 +9,13 @@ How a view is counted (docs/performance.md has the full story):
   two count once together.
 - Bots, prefetches, HEAD and staff are left out (readership.bots); a reload inside the
   window is answered from this process's memory (readership.recent) when it can be.
+- One address adds at most VIEW_READERS_PER_ADDRESS new anonymous readers to an article
+  per minute, whatever user agents it sends (readership.keys.address_key).
 - A counted view goes into a buffer (readership.stores): a Redis hash when REDIS_URL is
-  set, otherwise a few shard rows per article and day in PostgreSQL, written in batches
-  by a thread (readership.writebehind). Folding (readership.folding) moves the buffer
-  into Article.view_count and ArticleViewDay.
+  set (PostgreSQL while Redis is away), otherwise a few shard rows per article and day in
+  PostgreSQL, written in batches by a thread (readership.writebehind). Folding
+  (readership.folding), on a timer thread and never in the request, moves the buffer into
+  Article.view_count and ArticleViewDay.
 """
 
 from django.conf import settings
@@ -22,11 +25,11 @@ from articles.models import Article
 from core.dates import site_today
 from readership import clock
 from readership.bots import is_countable_request
-from readership.folding import fold_if_due
-from readership.keys import reader_key
+from readership.folding import fold_timer
+from readership.keys import address_key, reader_key
 from readership.recent import recent_readers
 from readership.stores import get_store
-from readership.stores.base import Pending, Recorded, dedupe_window
+from readership.stores.base import ADDRESS_LIFETIME, Pending, Recorded, dedupe_window
 from readership.writebehind import write_behind
 
 
@@ -34,7 +37,7 @@ def view_record(*, request: HttpRequest, article: Article) -> bool:
     """Count `request` as a view of `article` if it is a person reading a public article.
 
     Returns whether the view was counted: False for bots, prefetches, HEAD, staff, drafts,
-    and the same reader again within VIEW_DEDUPE_WINDOW.
+    the same reader again within VIEW_DEDUPE_WINDOW, and readers past their address's bound.
     """
     if not settings.VIEW_COUNTING_ENABLED:
         return False
@@ -46,14 +49,19 @@ def view_record(*, request: HttpRequest, article: Article) -> bool:
     key = reader_key(request, article.pk, day)
     if recent_readers.holds(key, at):
         return False
+    address = address_key(request, article.pk, at)
     if write_behind.enabled():
-        write_behind.put(Pending(key, article.pk, day, at))
+        write_behind.put(Pending(key, article.pk, day, at, address))
         # Whether it counts is settled when the batch is written: a reader seen by
-        # another process in the same window is not counted then.
-        recorded = Recorded(True, at + dedupe_window())
+        # another process in the same window, or past their address's bound, is not
+        # counted then. The latter may count in a later minute, so an anonymous reader is
+        # remembered only as long as the bound lasts.
+        recorded = Recorded(True, at + (ADDRESS_LIFETIME if address else dedupe_window()))
     else:
-        recorded = get_store().record(article_id=article.pk, key=key, day=day, at=at)
+        recorded = get_store().record(
+            article_id=article.pk, key=key, day=day, at=at, address=address
+        )
     if recorded.until is not None:
         recent_readers.remember(key, recorded.until)
-    fold_if_due()
+    fold_timer.ensure_started()
     return recorded.counted

@@ -61,3 +61,22 @@ class ViewDedupe(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class AddressReaders(models.Model):
+    """New anonymous readers one address added to one article in one minute.
+
+    Bounds what one address can add (VIEW_READERS_PER_ADDRESS), by a keyed hash of address,
+    article and minute: no IP address is stored. Rows are pruned by the fold.
+    """
+
+    key = models.CharField(_("address key"), max_length=64, primary_key=True)
+    readers = models.PositiveIntegerField(_("readers"), default=0)
+    expires_at = models.DateTimeField(_("expires"), db_index=True)
+
+    class Meta:
+        verbose_name = _("readers from one address")
+        verbose_name_plural = _("readers from one address")
+
+    def __str__(self):
+        return f"{self.key}: {self.readers}"

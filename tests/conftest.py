@@ -73,6 +73,8 @@ def _views_written_during_the_request(settings):
     # Production batches views in a thread (VIEW_WRITE_BEHIND_MS); tests that want the
     # write-behind turn it on themselves, the rest see each view in the buffer at once.
     settings.VIEW_WRITE_BEHIND_MS = 0
+    # Nor does a fold timer move counts under a test's feet: tests fold when they mean to.
+    settings.VIEW_FOLD_INTERVAL = 0
 
 
 @pytest.fixture

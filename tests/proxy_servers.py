@@ -116,9 +116,16 @@ http {{
 
 
 class Gunicorn:
-    """The project's wsgi app under the project's gunicorn.conf.py, small enough to freeze."""
+    """The project's wsgi app under the project's gunicorn.conf.py, small enough to freeze;
+    `settings` adds to or overrides the environment it starts with."""
 
-    def __init__(self, binary: str, directory: Path, database_url: str):
+    def __init__(
+        self,
+        binary: str,
+        directory: Path,
+        database_url: str,
+        settings: dict[str, str] | None = None,
+    ):
         self.port = free_port()
         self.access_log = directory / "gunicorn-access.log"
         self.error_log = directory / "gunicorn-error.log"
@@ -133,6 +140,7 @@ class Gunicorn:
             GUNICORN_ACCESS_LOG=str(self.access_log),
             CLIENT_IP_HEADER="X-Real-IP",
         )
+        environment.update(settings or {})
         command = [binary, "newsportal.wsgi:application", "--config", "gunicorn.conf.py"]
         command += ["--access-logformat", ACCESS_LOG_FORMAT]
         with self.error_log.open("w") as errors:

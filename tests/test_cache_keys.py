@@ -71,3 +71,69 @@ def test_every_real_page_of_a_long_sitemap_is_still_cached(client, section, monk
     for page in ("2", "3"):
         client.get(url, {"p": page})
     assert cache_size() == filled
+
+
+def test_made_up_page_numbers_of_an_article_or_section_are_never_cached(client, article):
+    client.get(article.get_absolute_url())
+    client.get(article.category.get_absolute_url())
+    baseline = cache_size()
+
+    for n in range(2, 40):
+        assert client.get(article.get_absolute_url(), {"page": n}).status_code == 200
+        assert client.get(article.category.get_absolute_url(), {"page": n}).status_code == 404
+    for spelling in ("02", "+2", "2.0", "last", "１"):
+        client.get(article.category.get_absolute_url(), {"page": spelling})
+
+    assert cache_size() == baseline
+
+
+def test_page_one_shares_the_first_pages_copy(client, article, django_assert_num_queries):
+    section_url = article.category.get_absolute_url()
+    client.get(section_url)
+
+    with django_assert_num_queries(0):
+        assert client.get(section_url, {"page": "1"}).status_code == 200
+
+
+@pytest.fixture
+def long_section(section):
+    ArticleFactory.create_batch(25, category=section)
+    return section
+
+
+def test_a_purge_drops_every_page_number_of_a_page(
+    client, long_section, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from articles.services import article_unpublish
+
+    url = long_section.get_absolute_url()
+    first = client.get(url, {"page": 2})
+    assert first.status_code == 200
+    with django_assert_num_queries(0):
+        client.get(url, {"page": 2})
+
+    newest = long_section.articles.order_by("-published_at").first()
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=newest)
+
+    again = client.get(url, {"page": 2})
+    assert again.status_code == 200
+    assert again.content != first.content
+
+
+def test_a_purge_reaches_the_tag_and_author_pages_of_the_story(
+    client, article, django_capture_on_commit_callbacks
+):
+    from articles.services import article_unpublish
+
+    article.tags.add("Harbour")
+    tag_url = reverse("articles:tag", kwargs={"slug": "harbour"})
+    author_url = article.bylines.get().author.get_absolute_url()
+    for url in (tag_url, author_url):
+        assert article.title in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=article)
+
+    for url in (tag_url, author_url):
+        assert article.title not in client.get(url).content.decode()

@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from articles.models import Article
 from articles.views import HomeView
-from readership import folding
 from readership.counting import view_record
 from readership.folding import views_fold
 from readership.models import ArticleViewDay
@@ -25,7 +24,6 @@ def _database_buffer(settings):
     settings.VIEW_FOLD_INTERVAL = 0
     # Each test starts as a fresh process would: nothing remembered about readers.
     recent_readers.clear()
-    folding.next_fold_check = 0.0
 
 
 def views_on(article, days_ago, views):

@@ -4,18 +4,15 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
-from readership import clock as readership_clock
-from readership import folding, stores, writebehind
+from readership import stores, writebehind
 from readership.counting import view_record
 from readership.folding import views_fold
 from readership.keys import reader_key
@@ -25,11 +22,17 @@ from readership.stores import get_store
 from readership.stores.database import DatabaseViewStore
 from tests.concurrency import run_in_threads
 from tests.factories import ArticleFactory, UserFactory
-
-CHROME = (
-    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
-    "Chrome/131.0.0.0 Safari/537.36"
+from tests.view_helpers import (  # noqa: F401 (fixtures)
+    CHROME,
+    clock_fixture,
+    fresh_readership_fixture,
+    needs_redis,
+    reader,
+    shown_views,
+    store_fixture,
+    total_views,
 )
+
 BROWSERS = [
     CHROME,
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0",
@@ -54,72 +57,6 @@ BOTS = [
     "python-requests/2.32.3",
     "",
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fold_only_when_asked(settings):
-    # A timer fold in the middle of a test would move counts under its feet.
-    settings.VIEW_FOLD_INTERVAL = 0
-    settings.VIEW_COUNTING_ENABLED = True
-    # Each test starts as a fresh process would: nothing remembered about readers.
-    recent_readers.clear()
-    folding.next_fold_check = 0.0
-
-
-needs_redis = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"),
-    reason="the Redis buffer is tested only when REDIS_URL is set (redis://127.0.0.1:6379/0)",
-)
-
-
-@pytest.fixture(params=["database", pytest.param("redis", marks=needs_redis)])
-def store(request, settings):
-    """Run the test against both buffers; Redis only where REDIS_URL names one."""
-    settings.VIEW_STORE = request.param
-    if request.param == "database":
-        yield request.param
-        return
-    url = os.environ["REDIS_URL"]
-    prefix = f"test-views-{uuid.uuid4().hex}:"
-    settings.REDIS_URL = url
-    settings.VIEW_REDIS_PREFIX = prefix
-    yield request.param
-    client = get_store().client
-    keys = list(client.scan_iter(f"{prefix}*"))
-    if keys:
-        client.delete(*keys)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """A clock the test moves by hand: `clock.now += timedelta(...)`."""
-
-    class Clock:
-        # Noon: reader keys change with the day, so a test that moves the clock on by
-        # minutes must not start just before midnight.
-        now = timezone.localtime().replace(hour=12)
-
-    fake = Clock()
-    monkeypatch.setattr(readership_clock, "now", lambda: fake.now)
-    return fake
-
-
-def reader(ip="203.0.113.7", ua=CHROME, method="get", user=None, **headers):
-    request = getattr(RequestFactory(), method)("/", REMOTE_ADDR=ip, HTTP_USER_AGENT=ua, **headers)
-    request.user = user or AnonymousUser()
-    return request
-
-
-def shown_views(article):
-    """The folded total plus what is still buffered or queued: what a fold would give."""
-    pending = get_store().pending(article.pk) + writebehind.write_behind.pending(article.pk)
-    return article.view_count + pending
-
-
-def total_views(article):
-    views_fold()
-    article.refresh_from_db()
-    return article.view_count
 
 
 @pytest.mark.parametrize("ua", BROWSERS)
@@ -220,7 +157,7 @@ def test_no_ip_address_is_stored(article, store, settings):
     if store == "database":
         stored = " ".join(ViewDedupe.objects.values_list("key", flat=True))
     else:
-        keys = get_store().client.scan_iter(f"{settings.VIEW_REDIS_PREFIX}*")
+        keys = get_store().redis.client.scan_iter(f"{settings.VIEW_REDIS_PREFIX}*")
         stored = " ".join(key.decode() for key in keys)
     assert stored
     assert "203.0.113.77" not in stored
@@ -297,7 +234,7 @@ def test_a_redis_batch_taken_by_a_fold_that_died_is_folded_next_time(article, se
     settings.VIEW_STORE = "redis"
     settings.REDIS_URL = os.environ["REDIS_URL"]
     settings.VIEW_REDIS_PREFIX = f"test-views-{uuid.uuid4().hex}:"
-    store = get_store()
+    store = get_store().redis
     try:
         for n in range(3):
             view_record(request=reader(ip=f"203.0.113.{n}"), article=article)
@@ -325,13 +262,13 @@ def test_buffered_views_survive_a_restart(store):
     assert total_views(article) == 3
 
 
-def test_the_timer_folds_at_most_once_per_interval(article, store, settings):
+def test_counting_a_view_never_folds_in_the_readers_request(article, store, settings):
+    # Folding happens on a timer (tests/test_view_fold_timer.py), off the request path.
     settings.VIEW_FOLD_INTERVAL = 60
     view_record(request=reader(ip="203.0.113.1"), article=article)
     view_record(request=reader(ip="203.0.113.2"), article=article)
     article.refresh_from_db()
-    # The first view's request folded; the second waits for the next interval.
-    assert article.view_count == 1
+    assert article.view_count == 0
     assert shown_views(article) == 2
 
 

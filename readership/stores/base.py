@@ -24,6 +24,8 @@ class Pending(NamedTuple):
     article_id: int
     day: date
     at: datetime
+    # readership.keys.address_key, or "" for a reader the address bound leaves alone.
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,11 @@ def _window(seconds: int) -> timedelta:
 def dedupe_window() -> timedelta:
     """How long one reader's views of one article count once (VIEW_DEDUPE_WINDOW)."""
     return _window(settings.VIEW_DEDUPE_WINDOW)
+
+
+# How long an address's count of new readers is kept: its minute, and one more for clocks
+# of two processes that disagree a little.
+ADDRESS_LIFETIME = timedelta(minutes=2)
 
 
 # Add the rows of `moved` (article_id, day, views) to the daily buckets and the totals.

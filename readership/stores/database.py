@@ -1,4 +1,4 @@
-"""The view buffer in PostgreSQL, used when there is no Redis.
+"""The view buffer in PostgreSQL, used when there is no Redis (or Redis is away).
 
 Counting claims the reader key in ViewDedupe and adds one to a random shard row of
 ViewBuffer, in one statement; folding moves the buffer into the totals in another.
@@ -11,8 +11,15 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from articles.models import Article
-from readership.models import ViewBuffer, ViewDedupe
-from readership.stores.base import FOLD_UPSERTS, FoldResult, Pending, Recorded, dedupe_window
+from readership.models import AddressReaders, ViewBuffer, ViewDedupe
+from readership.stores.base import (
+    ADDRESS_LIFETIME,
+    FOLD_UPSERTS,
+    FoldResult,
+    Pending,
+    Recorded,
+    dedupe_window,
+)
 
 
 def _shard() -> int:
@@ -22,10 +29,15 @@ def _shard() -> int:
 class DatabaseViewStore:
     """The buffer in PostgreSQL: used when there is no Redis."""
 
-    def record(self, *, article_id: int, key: str, day: date, at: datetime) -> Recorded:
+    def record(
+        self, *, article_id: int, key: str, day: date, at: datetime, address: str = ""
+    ) -> Recorded:
         # One statement: claim the reader key (new, or its window has passed), and only if
         # that worked add one to a random shard row of the buffer. Two requests from one
         # reader racing each other meet on the key's primary key, so only one counts.
+        # A new anonymous reader is first added to their address's count for the minute;
+        # past VIEW_READERS_PER_ADDRESS the key is not claimed, so that reader can still
+        # count in a later minute.
         # Outside a transaction it also turns off waiting for the WAL flush at commit:
         # a crash may lose the last fraction of a second of views, which is cheaper than
         # an fsync per page view.
@@ -38,9 +50,20 @@ class DatabaseViewStore:
             from_async = "FROM async_commit"
         sql = f"""
             WITH {async_commit}
+            address AS (
+                INSERT INTO {AddressReaders._meta.db_table} AS a (key, readers, expires_at)
+                SELECT %(address)s, 1, %(address_expires)s
+                WHERE %(address)s <> '' AND NOT EXISTS (
+                    SELECT 1 FROM {ViewDedupe._meta.db_table}
+                    WHERE key = %(key)s AND expires_at > %(at)s
+                )
+                ON CONFLICT (key) DO UPDATE SET readers = a.readers + 1
+                RETURNING readers
+            ),
             claim AS (
                 INSERT INTO {ViewDedupe._meta.db_table} AS seen (key, expires_at)
-                VALUES (%(key)s, %(expires)s)
+                SELECT %(key)s, %(expires)s
+                WHERE COALESCE((SELECT readers FROM address), 0) <= %(limit)s
                 ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at
                 WHERE seen.expires_at <= %(at)s
                 RETURNING expires_at
@@ -53,7 +76,8 @@ class DatabaseViewStore:
             )
             SELECT EXISTS (SELECT 1 FROM bump), COALESCE(
                 (SELECT expires_at FROM claim),
-                (SELECT expires_at FROM {ViewDedupe._meta.db_table} WHERE key = %(key)s)
+                (SELECT expires_at FROM {ViewDedupe._meta.db_table}
+                 WHERE key = %(key)s AND expires_at > %(at)s)
             )
             {from_async}
         """  # noqa: S608 - table names come from our models, values are parameters
@@ -64,6 +88,9 @@ class DatabaseViewStore:
             "article": article_id,
             "day": day,
             "shard": _shard(),
+            "address": address,
+            "address_expires": at + ADDRESS_LIFETIME,
+            "limit": settings.VIEW_READERS_PER_ADDRESS,
         }
         try:
             with connection.cursor() as cursor:
@@ -77,29 +104,53 @@ class DatabaseViewStore:
     def write_batch(self, batch: list[Pending]) -> int:
         """Record a batch of views in one statement; returns how many counted."""
         # Claim all reader keys and add the claimed views to one shard row per article and
-        # day. Keys are claimed in key order, and buffer rows in article order, so two
-        # processes writing batches at once cannot deadlock.
+        # day. Keys are claimed in key order, address counts and buffer rows in their own
+        # order, so two processes writing batches at once cannot deadlock. A new reader
+        # counts if their address's count before the batch, plus their place among the
+        # address's new readers in the batch, stays within the bound.
         sql = f"""
             WITH async_commit AS MATERIALIZED (
                 SELECT set_config('synchronous_commit', 'off', true)
             ),
             incoming AS (
-                SELECT DISTINCT ON (key) key, article_id, day, at
+                SELECT DISTINCT ON (key) key, article_id, day, at, address
                 FROM unnest(%(keys)s::varchar[], %(articles)s::bigint[], %(days)s::date[],
-                            %(ats)s::timestamptz[]) AS t(key, article_id, day, at)
+                            %(ats)s::timestamptz[], %(addresses)s::varchar[])
+                    AS t(key, article_id, day, at, address)
                 WHERE EXISTS (SELECT 1 FROM {Article._meta.db_table} a WHERE a.id = t.article_id)
                 ORDER BY key, at
             ),
+            fresh AS (
+                SELECT i.*,
+                    row_number() OVER (PARTITION BY i.address ORDER BY i.at, i.key) AS place,
+                    COUNT(*) OVER (PARTITION BY i.address) AS arrived
+                FROM incoming i
+                WHERE NOT EXISTS (
+                    SELECT 1 FROM {ViewDedupe._meta.db_table} s
+                    WHERE s.key = i.key AND s.expires_at > i.at
+                )
+            ),
+            address AS (
+                INSERT INTO {AddressReaders._meta.db_table} AS a (key, readers, expires_at)
+                SELECT address, COUNT(*), MAX(at) + %(address_lifetime)s FROM fresh
+                WHERE address <> '' GROUP BY address ORDER BY address
+                ON CONFLICT (key) DO UPDATE SET readers = a.readers + EXCLUDED.readers
+                RETURNING key, readers
+            ),
+            admitted AS (
+                SELECT f.* FROM fresh f LEFT JOIN address a ON a.key = f.address
+                WHERE f.address = '' OR a.readers - f.arrived + f.place <= %(limit)s
+            ),
             claim AS (
                 INSERT INTO {ViewDedupe._meta.db_table} AS seen (key, expires_at)
-                SELECT key, at + %(window)s FROM incoming ORDER BY key
+                SELECT key, at + %(window)s FROM admitted ORDER BY key
                 ON CONFLICT (key) DO UPDATE SET expires_at = EXCLUDED.expires_at
                 WHERE seen.expires_at <= EXCLUDED.expires_at - %(window)s
                 RETURNING key
             ),
             bump AS (
                 INSERT INTO {ViewBuffer._meta.db_table} AS buf (article_id, day, shard, views)
-                SELECT i.article_id, i.day, %(shard)s, COUNT(*) FROM incoming i
+                SELECT i.article_id, i.day, %(shard)s, COUNT(*) FROM admitted i
                 JOIN claim c ON c.key = i.key
                 GROUP BY i.article_id, i.day ORDER BY i.article_id, i.day
                 ON CONFLICT (article_id, day, shard)
@@ -112,7 +163,10 @@ class DatabaseViewStore:
             "articles": [item.article_id for item in batch],
             "days": [item.day for item in batch],
             "ats": [item.at for item in batch],
+            "addresses": [item.address for item in batch],
             "window": dedupe_window(),
+            "address_lifetime": ADDRESS_LIFETIME,
+            "limit": settings.VIEW_READERS_PER_ADDRESS,
             "shard": _shard(),
         }
         for attempt in range(2):
@@ -169,4 +223,6 @@ class DatabaseViewStore:
         return FoldResult(int(views), articles)
 
     def prune_dedupe(self, at: datetime) -> int:
+        """Forget reader keys and address counts whose time is up."""
+        AddressReaders.objects.filter(expires_at__lte=at).delete()
         return ViewDedupe.objects.filter(expires_at__lte=at).delete()[0]

@@ -1,0 +1,133 @@
+"""Every query of the reading pages uses an index, on an archive big enough for the planner
+to prefer a sequential scan where no index serves (20,000 stories, statistics gathered)."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
+
+pytestmark = pytest.mark.django_db
+
+STORIES = 20_000
+SECTIONS = 13
+AUTHORS = 30
+TAGS = 200
+# Tables big enough here for a missing index to show as a sequential scan.
+BIG_TABLES = ("articles_article", "articles_articleauthor", "taggit_taggeditem")
+
+
+def seed_archive(sections, authors) -> None:
+    """Copies of one story, one every two hours back in time, spread over the sections,
+    authors and tags as a newsroom's would be: seconds, not minutes, to make."""
+    template = ArticleFactory(category=sections[0], authors=[authors[0]])
+    tags = [f"Topic {n}" for n in range(TAGS)]
+    template.tags.add(*tags)
+    section_ids = [section.pk for section in sections]
+    author_ids = [author.pk for author in authors]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO articles_article (
+                title, slug, standfirst, body, image, image_alt, image_caption, image_credit,
+                status, published_at, publish_date, created_at, updated_at, is_featured,
+                comments_mode, seo_title, seo_description, view_count, rating_count,
+                rating_sum, comment_count, category_id, image_renditions, reading_time
+            )
+            SELECT title || ' ' || n, slug || '-' || n, standfirst, body, '', '', '', '',
+                CASE WHEN n %% 10 = 0 THEN 'draft' ELSE status END,
+                published_at - n * interval '2 hours',
+                (published_at - n * interval '2 hours')::date,
+                created_at, updated_at, n %% 50 = 0, comments_mode, '', '', 0,
+                CASE WHEN n %% 7 = 0 THEN n %% 13 ELSE 0 END,
+                CASE WHEN n %% 7 = 0 THEN 3 * (n %% 13) ELSE 0 END, 0,
+                (%s::bigint[])[1 + n %% %s], '{}', reading_time
+            FROM articles_article, generate_series(1, %s) AS n
+            WHERE id = %s
+            """,
+            [section_ids, len(section_ids), STORIES, template.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO articles_articleauthor (article_id, author_id, position)
+            SELECT id, (%s::bigint[])[1 + id %% %s], 0 FROM articles_article WHERE id <> %s
+            """,
+            [author_ids, len(author_ids), template.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO taggit_taggeditem (object_id, content_type_id, tag_id)
+            SELECT article.id, item.content_type_id, tag.id
+            FROM articles_article AS article
+            CROSS JOIN LATERAL (
+                SELECT id FROM taggit_tag ORDER BY (id + article.id) %% %s LIMIT 3
+            ) AS tag
+            CROSS JOIN (SELECT content_type_id FROM taggit_taggeditem LIMIT 1) AS item
+            WHERE article.id <> %s
+            """,
+            [TAGS, template.pk],
+        )
+        cursor.execute("ANALYZE")
+
+
+@pytest.fixture
+def archive(db):
+    sections = [CategoryFactory(name=f"Section {n}", slug=f"section-{n}") for n in range(SECTIONS)]
+    authors = [AuthorFactory(name=f"Reporter {n}", slug=f"reporter-{n}") for n in range(AUTHORS)]
+    seed_archive(sections, authors)
+    section = sections[1]
+    story = section.articles.filter(status="published").order_by("-published_at")[100]
+    return {"section": section, "author": authors[1], "story": story}
+
+
+def reading_urls(archive) -> dict[str, str]:
+    story = archive["story"]
+    day = story.publish_date
+    return {
+        "front": reverse("articles:home"),
+        "article": story.get_absolute_url(),
+        "section": archive["section"].get_absolute_url(),
+        "section page 3": archive["section"].get_absolute_url() + "?page=3",
+        "author": archive["author"].get_absolute_url(),
+        "tag": reverse("articles:tag", kwargs={"slug": "topic-7"}),
+        "month": reverse("articles:archive-month", args=[day.year, f"{day.month:02d}"]),
+        "day": reverse(
+            "articles:archive-day", args=[day.year, f"{day.month:02d}", f"{day.day:02d}"]
+        ),
+        "feed": reverse("articles:feed-rss"),
+    }
+
+
+def sequential_scans(sql: str) -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return [table for table in re.findall(r"Seq Scan on (\w+)", plan) if table in BIG_TABLES]
+
+
+def test_no_reading_page_scans_a_big_table_from_end_to_end(client, archive):
+    problems = []
+    for name, url in reading_urls(archive).items():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, name
+        for query in queries.captured_queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith("SELECT"):
+                continue
+            for table in sequential_scans(sql):
+                problems.append(f"{name}: Seq Scan on {table}: …{sql[-400:]}")
+    assert not problems, "\n".join(problems)
+
+
+def test_previous_and_next_story_are_one_index_range_each(archive):
+    from articles.models import Article
+
+    story = archive["story"]
+    published = Article.objects.published()
+    for neighbours in (published.before(story), published.after(story)):
+        plan = neighbours[:1].explain(analyze=True)
+        assert "Index Cond" in plan and "ROW(published_at, id)" in plan, plan
+        assert "Rows Removed by Filter" not in plan, plan
