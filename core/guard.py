@@ -82,13 +82,14 @@ def _refusal(request: HttpRequest) -> tuple[str, int] | None:
     if charset is not None and not _reads_as_utf8(request, charset):
         message = _("This request is in the “%(charset)s” character set; we read only UTF-8.")
         return message % {"charset": charset[:40]}, 400
-    try:
-        request.GET  # noqa: B018 (parsed now, cached for every later reader)
-    except TooManyFieldsSent:
-        limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
-        return _("The address has more than %(limit)s parameters.") % {"limit": limit}, 400
-    except UNREADABLE:
-        return _("The address could not be read."), 400
+    if request.META.get("QUERY_STRING"):
+        try:
+            request.GET  # noqa: B018 (parsed now, cached for every later reader)
+        except TooManyFieldsSent:
+            limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+            return _("The address has more than %(limit)s parameters.") % {"limit": limit}, 400
+        except UNREADABLE:
+            return _("The address could not be read."), 400
     if request.method == "POST":
         refusal = _body_refusal(request)
         if refusal is not None:
