@@ -100,13 +100,13 @@ def test_an_anonymous_action_is_sent_to_log_in_not_refused(client, world):
     assert "/admin/login/" in response["Location"]
 
 
-@pytest.mark.parametrize("pk", ["%00", "1%00", "%00abc"])
-def test_a_nul_character_in_an_admin_path_is_a_400(client, staff_user, world, pk):
+def test_a_nul_character_in_an_admin_path_is_a_400(client, staff_user, world):
+    # reversion's history page handed it to PostgreSQL: a DataError, a 500.
     client.force_login(staff_user)
     problems = []
     for _model, _model_admin, url in changelists():
-        for suffix in ("change/", "delete/", "history/"):
-            status = status_of(client, "get", f"{url}{pk}/{suffix}")
+        for tail in ("%00/history/", "1%00/change/", "%00abc/delete/"):
+            status = status_of(client, "get", f"{url}{tail}")
             if status != 400:
-                problems.append(f"{url}{pk}/{suffix} → {status}")
+                problems.append(f"{url}{tail} → {status}")
     assert problems == []
