@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from tests.factories import PASSWORD, UserFactory
 from tests.servers import redis_server  # noqa: F401 (a fixture)
+from tests.test_redis_outage import redis_cache  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -174,22 +175,10 @@ def test_throttling_can_be_switched_off_for_load_tests(editor_user, settings):
     assert admin_login("editor", PASSWORD, STRANGER)[0].status_code == 302
 
 
-@pytest.fixture
-def redis_cache(settings, redis_server):  # noqa: F811
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": redis_server.url,
-            "KEY_PREFIX": "throttle-test",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
-    settings.CACHE_RETRY_SECONDS = 0.2
-    return redis_server
-
-
 def test_editors_can_still_log_in_to_the_admin_while_redis_is_down(
-    editor_user, redis_cache, caplog
+    editor_user,
+    redis_cache,  # noqa: F811 (the fixture)
+    caplog,
 ):
     # allauth's limiter cannot take its lock without the cache: it refused every log-in for
     # the whole outage. Like every other limit, the throttle is off instead (and says so).
