@@ -1,3 +1,4 @@
+import logging
 from types import SimpleNamespace
 from urllib.parse import quote, urlsplit
 
@@ -6,8 +7,21 @@ from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.urls import reverse
 
+from core.ratelimit import cache_answers
+
+logger = logging.getLogger(__name__)
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def pre_authenticate(self, request, **credentials) -> None:
+        """Count the attempt against "login_failed" (the site's log-in and the admin's)."""
+        if not cache_answers():
+            # allauth's limiter cannot take its lock without the cache and would refuse every
+            # log-in for the whole outage; like every other limit, it is off instead.
+            logger.warning("Log-in throttling is off: the cache does not answer")
+            return
+        super().pre_authenticate(request, **credentials)
+
     def is_open_for_signup(self, request) -> bool:
         return settings.ACCOUNT_SIGNUP_OPEN
 

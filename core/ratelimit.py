@@ -20,6 +20,9 @@ Settings:
 - ``RATELIMITS`` maps a scope to ``(limit, period)`` to override a view's numbers
   without a code change, e.g. ``{"ratings": (60, 60)}``.
 - The client address comes from ``core.client`` (``CLIENT_IP_HEADER`` behind a proxy).
+
+Without the cache (Redis away) nothing can be counted and every limit is off: readers and
+editors keep working. `cache_answers()` tells callers that must say so.
 """
 
 from __future__ import annotations
@@ -85,6 +88,13 @@ def hit(
         count = 1
     retry_after = max(1, int((window + 1) * period - now))
     return count > limit, retry_after
+
+
+def cache_answers() -> bool:
+    """Whether the cache that holds every limiter's counts answers now (Redis may be away)."""
+    token = time.monotonic_ns()
+    cache.set("rl:probe", token, timeout=60)
+    return cache.get("rl:probe") == token
 
 
 def ratelimited_response(request: HttpRequest, retry_after: int | None = None) -> HttpResponse:

@@ -184,12 +184,12 @@ def url_names() -> set[str]:
     return set(walk(get_resolver().url_patterns))
 
 
-def status_of(client: Client, method: str, url: str, **extra) -> int | str:
+def status_of(client: Client, method: str, *args, **extra) -> int | str:
     """The status, or the exception a 500 would have been. A savepoint per request keeps one
     failing request from aborting the test's transaction for the next."""
     try:
         with transaction.atomic():
-            return getattr(client, method)(url, **extra).status_code
+            return getattr(client, method)(*args, **extra).status_code
     except Exception as error:  # any exception at all is the finding
         return f"{type(error).__name__}: {error}"[:300]
 

@@ -165,13 +165,13 @@ def test_an_action_on_something_that_does_not_exist_is_404(name, client, world, 
         assert status_of(client, "post", bad, data=valid_data(name, world)) == 404, bad
 
 
-def test_a_body_beyond_the_upload_limit_is_400_and_changes_nothing(client, world, no_limits):
+def test_a_body_beyond_the_upload_limit_is_413_and_changes_nothing(client, world, no_limits):
     client.force_login(UserFactory())
     before = snapshot(world)
     oversized = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
     for name in ("comments:create", "ratings:rate", "polls:vote", "votes:vote"):
         data = {**valid_data(name, world), "padding": oversized}
-        assert status_of(client, "post", action_url(name, world), data=data) == 400, name
+        assert status_of(client, "post", action_url(name, world), data=data) == 413, name
     assert snapshot(world) == before
 
 
