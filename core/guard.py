@@ -5,6 +5,7 @@ multipart) and NUL characters in admin addresses (400)."""
 
 import codecs
 import logging
+import re
 
 from django.conf import settings
 from django.core.exceptions import (
@@ -137,3 +138,24 @@ def _has_nul(query) -> bool:
     return any(
         "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
     )
+
+
+# What Django's session keys look like (32 lower-case letters and digits; others' up to 40).
+SESSION_KEY = re.compile(r"[a-z0-9]{8,40}\Z")
+
+
+class SessionCookieGuardMiddleware:
+    """A session cookie no session key could be names no session: forget it before the
+    session store looks it up (a NUL character in it makes PostgreSQL refuse the query,
+    a 500 on every page). The reader simply has no session, as with no cookie at all, and
+    the response clears the cookie. Goes right after SessionMiddleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        key = getattr(session, "session_key", None)
+        if key is not None and not SESSION_KEY.match(key):
+            session._session_key = None
+        return self.get_response(request)

@@ -177,3 +177,23 @@ def test_an_ordinary_form_and_upload_still_work(client):
     assert response.status_code == 302
     response = client.post(reverse("accounts:profile"), {"display_name": "Rea"})
     assert response.status_code in (200, 302)
+
+
+@pytest.mark.parametrize("value", ["\x00" * 8, "abc\x00defghijk", "x" * 5000, "ÄÖÜ" * 8])
+def test_a_session_cookie_no_session_could_have_is_ignored_on_every_page(value):
+    client = Client()
+    client.cookies[settings.SESSION_COOKIE_NAME] = value
+
+    for url in ("/admin/", "/", reverse("account_login")):
+        response = client.get(url)
+        assert response.status_code < 500, url
+
+
+def test_a_real_session_cookie_still_logs_the_reader_in(client):
+    user = UserFactory()
+    assert client.login(username=user.username, password=PASSWORD)
+
+    response = client.get(reverse("accounts:profile"))
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == user
