@@ -2,39 +2,20 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
 from django.db import models
-from django.db.models import F, Func, Value
-from django.db.models.functions import Cast
-from django.db.models.lookups import GreaterThan, LessThan
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 
-from accounts import roles
 from articles import images
+from articles.querysets import (
+    ALL_SECTIONS_CACHE_KEY,
+    NAV_CACHE_KEY,
+    ArticleQuerySet,
+    CategoryQuerySet,
+)
 from articles.sanitize import reading_time, sanitize_html
-
-NAV_CACHE_KEY = "articles:nav-sections"
-ALL_SECTIONS_CACHE_KEY = "articles:all-sections"
-
-
-class CategoryQuerySet(models.QuerySet):
-    def nav(self):
-        """The sections for the site menu, cached: every page renders them."""
-        sections = cache.get(NAV_CACHE_KEY)
-        if sections is None:
-            sections = list(self.filter(show_in_nav=True).values("name", "slug"))
-            cache.set(NAV_CACHE_KEY, sections, 300)
-        return sections
-
-    def directory(self):
-        """Every section, for the footer's list: cached like the menu."""
-        sections = cache.get(ALL_SECTIONS_CACHE_KEY)
-        if sections is None:
-            sections = list(self.values("name", "slug"))
-            cache.set(ALL_SECTIONS_CACHE_KEY, sections, 300)
-        return sections
 
 
 class Category(models.Model):
@@ -68,102 +49,6 @@ class Category(models.Model):
 
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})
-
-
-def _row(*expressions) -> Func:
-    return Func(*expressions, function="ROW", output_field=models.Field())
-
-
-def _reading_position(article) -> Func:
-    """(published_at, id): the order stories are read in, ties broken by id."""
-    return _row(
-        Value(article.published_at, output_field=models.DateTimeField()), Value(article.pk)
-    )
-
-
-class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """The one definition of "visible to the public"."""
-        return self.filter(status=Article.Status.PUBLISHED, published_at__lte=timezone.now())
-
-    def in_section(self, category):
-        return self.filter(category=category)
-
-    def before(self, article):
-        """Stories published before `article`, newest first.
-
-        A row comparison, which the (status, published_at, id) index answers with one range
-        scan; the equivalent OR of two conditions walks the index from the newest story.
-        """
-        position = _row(F("published_at"), F("id"))
-        return self.filter(LessThan(position, _reading_position(article))).order_by(
-            "-published_at", "-id"
-        )
-
-    def after(self, article):
-        """Stories published after `article`, oldest first (see `before`)."""
-        position = _row(F("published_at"), F("id"))
-        return self.filter(GreaterThan(position, _reading_position(article))).order_by(
-            "published_at", "id"
-        )
-
-    def by_author(self, author):
-        """Articles on which `author` has a byline.
-
-        A semi-join on the author's bylines, which the planner answers from the byline
-        index and the primary key; the plain join (bylines__author) made it read every
-        story to count an author's page. Inside a subquery on authors, pass
-        OuterRef(OuterRef("pk")): the bylines are one query further in.
-        """
-        bylines = ArticleAuthor.objects.filter(author=author).values("article_id")
-        return self.filter(pk__in=bylines)
-
-    def with_bylines(self):
-        """Section and credited authors in order, planned here so cards never query."""
-        bylines = ArticleAuthor.objects.select_related("author").order_by("position", "id")
-        return self.select_related("category").prefetch_related(
-            models.Prefetch("bylines", queryset=bylines)
-        )
-
-    def editable_by(self, user):
-        """Every article for editors; an author's own bylined articles; nothing for others."""
-        if roles.is_editor(user):
-            return self
-        author = roles.author_for(user)
-        if author is None:
-            return self.none()
-        return self.by_author(author)
-
-    def viewable_by(self, user):
-        """What a reader may open: the public articles plus, for staff, what they may edit."""
-        if not getattr(user, "is_staff", False):
-            return self.published()
-        return self.filter(
-            models.Q(pk__in=self.published().values("pk"))
-            | models.Q(pk__in=self.editable_by(user).values("pk"))
-        )
-
-    def top_rated(self, *, prior_weight: float):
-        """The rated articles by their Bayesian average rating, best first.
-
-        score = (C × m + rating_sum) / (C + rating_count), with m the mean rating over
-        these articles and C = `prior_weight`: every article starts as if it had C votes
-        at the mean, so one 5-star vote moves an article only a little above the crowd,
-        and many good votes are needed to top the chart. Each article carries
-        `bayesian_rating`. Asks the database for the mean at once (one query).
-        """
-        rated = self.filter(rating_count__gt=0)
-        totals = rated.aggregate(stars=models.Sum("rating_sum"), count=models.Sum("rating_count"))
-        if not totals["count"]:
-            return self.none()
-        mean = totals["stars"] / totals["count"]
-        as_float = models.FloatField()
-        score = (models.Value(prior_weight * mean) + Cast("rating_sum", as_float)) / (
-            models.Value(float(prior_weight)) + Cast("rating_count", as_float)
-        )
-        return rated.annotate(bayesian_rating=score).order_by(
-            "-bayesian_rating", "-rating_count", "-published_at", "-id"
-        )
 
 
 class Article(models.Model):
