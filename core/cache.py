@@ -58,7 +58,9 @@ class ResilientRedisCache(RedisCache):
         )
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._call("add", False, key, value, timeout, version)
+        # Accepted and forgotten, like set(): a lock taken with add() (allauth's rate
+        # limiter takes one per attempt) is granted, so the limit fails open, not shut.
+        return self._call("add", True, key, value, timeout, version)
 
     def get(self, key, default=None, version=None):
         return self._call("get", default, key, default, version)

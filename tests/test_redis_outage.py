@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
@@ -96,3 +97,27 @@ def test_redis_coming_back_is_used_again_without_a_restart(client, article, redi
 
     assert cache.get("back") == "yes"
     assert client.get(reverse("articles:home")).status_code == 200
+
+
+def test_readers_can_log_in_and_sign_up_while_redis_is_down(client, redis_cache):
+    user = UserFactory(password="correct horse battery")  # noqa: S106
+    redis_cache.kill()
+
+    response = client.post(
+        reverse("account_login"),
+        {"login": user.username, "password": "correct horse battery"},
+    )
+    assert response.status_code == 302
+    assert client.get(reverse("accounts:profile")).status_code == 200
+
+    client.logout()
+    response = Client().post(
+        reverse("account_signup"),
+        {
+            "email": "new@example.com",
+            "username": "newreader",
+            "password1": "a long enough passphrase",
+            "password2": "a long enough passphrase",
+        },
+    )
+    assert response.status_code == 302
