@@ -152,6 +152,31 @@ def cpu_block(cpu: dict[str, dict], date: datetime, article: str) -> list[str]:
     return lines
 
 
+def profile_block(profile: dict, date: datetime, articles: int) -> list[str]:
+    lines = [
+        f"Measured {date:%Y-%m-%d %H:%M} UTC by `make bench BENCH_ARGS=--profile` "
+        "(bench/profile_pages.py) "
+        f"on the {articles:,}-article site: cProfile around Django's test client in one "
+        "process, each request from a new reader; cProfile's own overhead included, so "
+        "compare the rows, not the totals with the tables above.",
+    ]
+    for case, figures in profile.items():
+        lines += [
+            "",
+            f"**{case}**: {figures['ms_per_request']:.1f} ms a request "
+            f"({figures['requests']} requests).",
+            "",
+            "| own time: function | calls a request | ms a request |",
+            "|---|---:|---:|",
+            *(f"| `{r['function']}` | {r['calls']:g} | {r['ms']:.3f} |" for r in figures["own"]),
+            "",
+            "| our code, cumulative: function | calls a request | ms a request |",
+            "|---|---:|---:|",
+            *(f"| `{r['function']}` | {r['calls']:g} | {r['ms']:.3f} |" for r in figures["ours"]),
+        ]
+    return lines
+
+
 def markers(block: str) -> tuple[str, str]:
     return f"<!-- bench:{block}:start -->", f"<!-- bench:{block}:end -->"
 

@@ -54,6 +54,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--pages", default=",".join(PAGE_NAMES))
     parser.add_argument("--no-seed", action="store_true", help="fail rather than seed")
     parser.add_argument("--no-cpu", action="store_true", help="skip bench/cpu_cost.py")
+    parser.add_argument(
+        "--profile", action="store_true", help="also profile the rendered article and a cache hit"
+    )
     parser.add_argument("--output", type=Path, default=report.DOC)
     parser.add_argument("--no-write", action="store_true", help="print only")
     return parser.parse_args()
@@ -102,6 +105,11 @@ def main() -> int:
                 lines = report.cpu_block(cpu, run["date"], facts["pages"]["article"][0])
                 print("\n".join(lines))
                 blocks.append(("cpu", "CPU time of view counting", lines))
+            if size == sizes[0] and args.profile:
+                profile = profile_pages(env, facts["pages"]["article"])
+                lines = report.profile_block(profile, run["date"], facts["articles_total"])
+                print("\n".join(lines))
+                blocks.append(("profile", "Where the time goes", lines))
     if not args.no_write:
         report.write(args.output, blocks)
         print(f"Wrote {args.output}")
@@ -188,6 +196,20 @@ def cpu_cost(env: dict, redis_url: str, article: str) -> dict[str, dict]:
         )
         figures[name] = json.loads(result.stdout.strip().splitlines()[-1])
     return figures
+
+
+def profile_pages(env: dict, articles: list[str]) -> dict:
+    print("Profiling the rendered article page and a page-cache hit...")
+    result = subprocess.run(
+        [sys.executable, str(BASE_DIR / "bench" / "profile_pages.py"), ",".join(articles), "2000"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+        timeout=900,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 if __name__ == "__main__":
