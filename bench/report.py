@@ -117,7 +117,9 @@ def size_block(run: dict) -> list[str]:
         f"{args.workers} workers × {args.threads} threads (gthread), DEBUG off, no access "
         "log, started side by side for the whole session.",
         f"- Load: `wrk --latency -t{args.wrk_threads} -c{args.connections} "
-        f"-d{args.duration}s`, after {args.warmup} s of warm-up per target and page; "
+        f"-d{args.duration}s`, each right after a warm-up of the same target and page "
+        f"({args.warmup} s, {2 * args.warmup} s for the rotating article pages, so every "
+        "worker has its cached copies, as under a steady stream of readers); "
         f"{args.rounds} interleaved rounds (every target and page once a round, every other "
         "round in reverse order); medians of the rounds, errors summed (non-2xx answers, "
         "socket errors and timeouts over 10 s). A browser user agent, and every request "
