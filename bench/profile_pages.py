@@ -1,9 +1,11 @@
-"""Where one request's time goes: cProfile of the rendered article page and of a page-cache
-hit, through Django's test client in this process (no network, no gunicorn).
+"""Where one request's time goes: cProfile of the rendered article page, a page-cache hit
+and the rendered front page, through Django's test client in this process (no network, no
+gunicorn).
 
-Run with the bench's environment (bench/run.py --profile does) and the article addresses
-to request; prints one JSON object: for each case, the wall time per request and the top
-functions by their own time and by cumulative time (the top of the stack left out).
+Run with the bench's environment (bench/run.py --profile does), the article addresses to
+request, how many cache hits, and the front page's address. Prints one JSON object: for
+each case, the wall time per request, the top functions by their own time, and our own
+code's functions by cumulative time.
 """
 
 import cProfile
@@ -75,15 +77,17 @@ def top(stats: pstats.Stats, key: str, requests: int, only: str = "") -> list:
 
 
 def main() -> None:
-    paths, requests = sys.argv[1].split(","), int(sys.argv[2])
+    paths, requests, front = sys.argv[1].split(","), int(sys.argv[2]), sys.argv[3]
     override_settings(
         ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"], VIEW_FOLD_INTERVAL=0
     ).enable()
     client = Client(HTTP_USER_AGENT=BROWSER_UA)
     with override_settings(PAGE_CACHE_SECONDS=0):
         rendered = profiled(client, paths, max(requests // 10, len(paths)))
+        front_page = profiled(client, [front], max(requests // 100, 5))
     hit = profiled(client, paths[:1], requests)
-    print(json.dumps({"rendered article page": rendered, "page-cache hit": hit}))
+    cases = {"rendered article page": rendered, "page-cache hit (article)": hit}
+    print(json.dumps(cases | {"rendered front page": front_page}))
 
 
 if __name__ == "__main__":

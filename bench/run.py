@@ -111,7 +111,7 @@ def main() -> int:
                 print("\n".join(lines))
                 blocks.append(("cpu", "CPU time of view counting", lines))
             if size == sizes[0] and args.profile:
-                profile = profile_pages(env, facts["pages"]["article"])
+                profile = profile_pages(env, facts["pages"]["article"], facts["pages"]["front"][0])
                 lines = report.profile_block(profile, run["date"], facts["articles_total"])
                 print("\n".join(lines))
                 blocks.append(("profile", "Where the time goes", lines))
@@ -206,10 +206,16 @@ def cpu_cost(env: dict, redis_url: str, article: str) -> dict[str, dict]:
     return figures
 
 
-def profile_pages(env: dict, articles: list[str]) -> dict:
+def profile_pages(env: dict, articles: list[str], front: str) -> dict:
     print("Profiling the rendered article page and a page-cache hit...")
     result = subprocess.run(
-        [sys.executable, str(BASE_DIR / "bench" / "profile_pages.py"), ",".join(articles), "2000"],
+        [
+            sys.executable,
+            str(BASE_DIR / "bench" / "profile_pages.py"),
+            ",".join(articles),
+            "2000",
+            front,
+        ],
         cwd=BASE_DIR,
         env=env,
         check=True,
