@@ -1,16 +1,12 @@
 """Which addresses the bench loads: many article pages, and one of every other kind of
 page a reader or a feed reader asks for, picked from the bench site's own database."""
 
-import json
-import subprocess
-import sys
 import urllib.request
-from pathlib import Path
 from urllib.parse import quote
 
+from bench.servers import python_json
 from bench.wrk import BROWSER_UA
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 ARTICLES = 50
 SEARCH_WORD = "council"  # in many headlines of the demo site (demo/data/subjects.txt)
 
@@ -62,16 +58,7 @@ PAGE_NAMES = {
 
 def site_facts(env: dict) -> dict:
     """Article and comment counts and the pages to load, from the site's database."""
-    result = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", PICK_SCRIPT],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        text=True,
-        capture_output=True,
-        timeout=600,
-    )
-    facts = json.loads(result.stdout.strip().splitlines()[-1])
+    facts = python_json("manage.py", "shell", "-c", PICK_SCRIPT, env=env, timeout=600)
     facts["pages"] = {name: paths for name, paths in facts["pages"].items() if paths}
     return facts
 

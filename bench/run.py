@@ -12,7 +12,6 @@ docs/performance.md (bench/report.py). Every process it starts is stopped by its
 """
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from bench import report, wrk
 from bench.pages import PAGE_NAMES, check, fetch
-from bench.servers import Gunicorn, Redis
+from bench.servers import Gunicorn, Redis, python_json
 from bench.sites import database_url, redact, server_url, site_ready, size_label
 from bench.targets import FLOOR, TARGETS, site_environment, target_environment
 
@@ -193,37 +192,15 @@ def cpu_cost(env: dict, redis_url: str, article: str) -> dict[str, dict]:
         ("Redis, Redis", {"REDIS_URL": redis_url, "CACHE_KEY_PREFIX": "newsportal-bench-cpu"}),
     ):
         print(f"CPU cost of view counting ({name})...")
-        result = subprocess.run(
-            [sys.executable, str(BASE_DIR / "bench" / "cpu_cost.py"), article, "500", "15"],
-            cwd=BASE_DIR,
-            env=dict(env, **extra),
-            check=True,
-            text=True,
-            capture_output=True,
-            timeout=900,
-        )
-        figures[name] = json.loads(result.stdout.strip().splitlines()[-1])
+        script = str(BASE_DIR / "bench" / "cpu_cost.py")
+        figures[name] = python_json(script, article, "500", "15", env=env | extra, timeout=900)
     return figures
 
 
 def profile_pages(env: dict, articles: list[str], front: str) -> dict:
     print("Profiling the rendered article page and a page-cache hit...")
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(BASE_DIR / "bench" / "profile_pages.py"),
-            ",".join(articles),
-            "2000",
-            front,
-        ],
-        cwd=BASE_DIR,
-        env=env,
-        check=True,
-        text=True,
-        capture_output=True,
-        timeout=900,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    script = str(BASE_DIR / "bench" / "profile_pages.py")
+    return python_json(script, ",".join(articles), "2000", front, env=env, timeout=900)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ Each listens on a free 127.0.0.1 port and is stopped by its own PID when its `wi
 ends, however it ends (an error, Ctrl-C).
 """
 
+import json
 import signal
 import socket
 import subprocess
@@ -22,6 +23,20 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def python_json(*args: str, env: dict, timeout: float) -> dict:
+    """Run this Python with `args` in the project directory; the JSON of its last line."""
+    result = subprocess.run(
+        [sys.executable, *args],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        text=True,
+        capture_output=True,
+        timeout=timeout,
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def stop(process: subprocess.Popen | None, timeout: float = 30) -> None:
