@@ -3,19 +3,17 @@
 Everything the project keeps in the cache can be rebuilt: pages from PostgreSQL, sessions
 from their database copy (`cached_db`), rate-limit windows start again. So when Redis stops
 answering, reads miss, writes are dropped and every page still answers from PostgreSQL.
-After a failure the cache is skipped for CACHE_RETRY_SECONDS, so a request does not wait on
-a dead server, then tried again: Redis coming back needs no restart. The outage is logged
-once per CACHE_ERROR_LOG_SECONDS, not once per request.
+When to try Redis again after a failure, and how often its outage is logged, is
+core.outage.OutageGate, shared with the view buffer.
 """
 
 import logging
-import threading
-import time
 
-from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
+
+from core.outage import OutageGate
 
 logger = logging.getLogger(__name__)
 
@@ -25,37 +23,18 @@ CACHE_ERRORS = (RedisError, OSError)
 class ResilientRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._lock = threading.Lock()
-        self._skip_until = 0.0
-        self._logged_at = float("-inf")
-
-    @property
-    def available(self) -> bool:
-        """False while the cache is being skipped after a failure."""
-        return time.monotonic() >= self._skip_until
+        self.gate = OutageGate(
+            logger, down_message="Cache unavailable (%s on %s: %s); serving without it for now"
+        )
 
     def _call(self, operation: str, fallback, *args, **kwargs):
-        if not self.available:
+        if not self.gate.open:
             return fallback
         try:
             return getattr(super(), operation)(*args, **kwargs)
         except CACHE_ERRORS as error:
-            self._failed(operation, error)
+            self.gate.failed(operation, error)
             return fallback
-
-    def _failed(self, operation: str, error: Exception) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._skip_until = now + settings.CACHE_RETRY_SECONDS
-            if now - self._logged_at < settings.CACHE_ERROR_LOG_SECONDS:
-                return
-            self._logged_at = now
-        logger.warning(
-            "Cache unavailable (%s on %s: %s); serving without it for now",
-            type(error).__name__,
-            operation,
-            error,
-        )
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         # Accepted and forgotten, like set(): a lock taken with add() (allauth's rate

@@ -2,23 +2,20 @@
 
 While Redis does not answer, views are recorded in the PostgreSQL buffer instead, and a
 fold folds both buffers, each exactly once (PostgreSQL's in one transaction, Redis's by
-renaming it aside). After a failure Redis is skipped for CACHE_RETRY_SECONDS, so readers
-do not wait on a dead server, then tried again: Redis coming back needs no restart. The
-outage is logged once per CACHE_ERROR_LOG_SECONDS, not once per view.
+renaming it aside). When to try Redis again and how its outage is logged is core.outage's
+OutageGate, the same as for the cache.
 
 Reader keys claimed in PostgreSQL during an outage are handed over to Redis by the first
 fold after it, so a reader counted then is not counted again once Redis is back.
 """
 
 import logging
-import threading
-import time
 from datetime import date, datetime
 
-from django.conf import settings
 from django.db import transaction
 from redis.exceptions import RedisError
 
+from core.outage import OutageGate
 from readership.models import ViewDedupe
 from readership.stores.base import FoldResult, Pending, Recorded
 from readership.stores.database import DatabaseViewStore
@@ -36,90 +33,67 @@ class ResilientViewStore:
     def __init__(self, redis: RedisViewStore, database: DatabaseViewStore):
         self.redis = redis
         self.database = database
-        self._lock = threading.Lock()
-        self._skip_until = 0.0
-        self._logged_at = float("-inf")
-        self._down = False
-
-    def available(self) -> bool:
-        """False while Redis is being skipped after a failure."""
-        return time.monotonic() >= self._skip_until
-
-    def _failed(self, action: str, error: Exception) -> None:
-        now = time.monotonic()
-        with self._lock:
-            self._skip_until = now + settings.CACHE_RETRY_SECONDS
-            self._down = True
-            if now - self._logged_at < settings.CACHE_ERROR_LOG_SECONDS:
-                return
-            self._logged_at = now
-        logger.warning(
-            "View buffer in Redis unavailable (%s while %s: %s); counting views in "
-            "PostgreSQL until it answers again",
-            type(error).__name__,
-            action,
-            error,
+        self.gate = OutageGate(
+            logger,
+            down_message="View buffer in Redis unavailable (%s while %s: %s); counting views "
+            "in PostgreSQL until it answers again",
+            back_message="View buffer in Redis answering again; counting views there",
         )
-
-    def _answered(self) -> None:
-        if self._down:
-            self._down = False
-            logger.warning("View buffer in Redis answering again; counting views there")
 
     def record(
         self, *, article_id: int, key: str, day: date, at: datetime, address: str = ""
     ) -> Recorded:
         view = {"article_id": article_id, "key": key, "day": day, "at": at, "address": address}
-        if self.available():
+        if self.gate.open:
             try:
                 recorded = self.redis.record(**view)
             except REDIS_ERRORS as error:
-                self._failed("counting a view", error)
+                self.gate.failed("counting a view", error)
             else:
-                self._answered()
+                self.gate.answered()
                 return recorded
         return self.database.record(**view)
 
     def write_batch(self, batch: list[Pending]) -> int:
-        if self.available():
+        if self.gate.open:
             try:
                 counted = self.redis.write_batch(batch)
             except REDIS_ERRORS as error:
-                self._failed("writing a batch of views", error)
+                self.gate.failed("writing a batch of views", error)
             else:
-                self._answered()
+                self.gate.answered()
                 return counted
         return self.database.write_batch(batch)
 
     def pending(self, article_id: int) -> int:
         """Views of the article in either buffer, not yet folded (Redis's only if it answers)."""
         pending = self.database.pending(article_id)
-        if self.available():
+        if self.gate.open:
             try:
                 pending += self.redis.pending(article_id)
             except REDIS_ERRORS as error:
-                self._failed("reading pending views", error)
+                self.gate.failed("reading pending views", error)
         return pending
 
     def fold(self, batch_size: int = 10_000) -> FoldResult:
         """Fold the PostgreSQL buffer, then Redis's if it answers."""
         result = self.database.fold(batch_size)
-        if self.available():
+        if self.gate.open:
             try:
                 result += self.redis.fold(batch_size)
             except REDIS_ERRORS as error:
-                self._failed("folding views", error)
+                self.gate.failed("folding views", error)
         return result
 
     def prune_dedupe(self, at: datetime) -> int:
         """Forget expired reader keys; hand the live ones claimed in PostgreSQL to Redis."""
         pruned = self.database.prune_dedupe(at)
-        if self.available():
+        if self.gate.open:
             try:
                 while self._hand_over(at) == HANDOVER_BATCH:
                     pass
             except REDIS_ERRORS as error:
-                self._failed("handing reader keys over", error)
+                self.gate.failed("handing reader keys over", error)
         return pruned
 
     @transaction.atomic
