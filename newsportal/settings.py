@@ -178,6 +178,39 @@ DATABASES["default"]["OPTIONS"] = {
     # request until the kernel gives up on the connection, minutes later.
     "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5),
 }
+# Behind PgBouncer in transaction mode (DATABASE_POOLED=1) a server connection is ours for
+# one transaction only: no server-side cursors, no session settings or session locks. Set
+# the statement timeout on the database role then (ALTER ROLE ... SET statement_timeout),
+# since PgBouncer refuses the `options` start-up parameter.
+DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
+if DATABASE_POOLED:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    del DATABASES["default"]["OPTIONS"]["options"]
+
+# A streaming replica for reads (core/replicas.py): writes, a writer's own reads for
+# REPLICA_STICKY_SECONDS, and reads inside a transaction stay on the primary; a replica
+# more than REPLICA_MAX_LAG_SECONDS behind, or out of reach, is skipped (checked at most
+# every REPLICA_CHECK_SECONDS per process).
+REPLICA_DATABASE_URL = os.environ.get("REPLICA_DATABASE_URL", "")
+REPLICA_MAX_LAG_SECONDS = env_float("REPLICA_MAX_LAG_SECONDS", 5.0)
+REPLICA_CHECK_SECONDS = env_float("REPLICA_CHECK_SECONDS", 1.0)
+REPLICA_STICKY_SECONDS = env_int("REPLICA_STICKY_SECONDS", 10)
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            REPLICA_DATABASE_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASE_POOLED,
+        # Tests read the primary through this alias too: one test database.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["core.replicas.PrimaryReplicaRouter"]
+    # Outside everything that may read the database (sessions, auth, the views).
+    MIDDLEWARE.insert(1, "core.replicas.ReplicaRoutingMiddleware")
+
 # While PostgreSQL is out of reach pages are a 503 (core.views) telling clients and
 # crawlers to come back after this many seconds.
 DATABASE_RETRY_AFTER_SECONDS = env_int("DATABASE_RETRY_AFTER_SECONDS", 30)

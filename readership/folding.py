@@ -31,6 +31,12 @@ FOLD_LOCK = 0x6E70_7669_6577_73  # "npviews"
 @contextmanager
 def _fold_lock(*, wait: bool):
     """Hold the fold lock; yields False when `wait` is off and another fold holds it."""
+    if settings.DATABASE_POOLED:
+        # Behind a transaction pooler a session lock would stay on whichever server
+        # connection took it, for good. The lock only saves work: folds side by side are
+        # still exact (each batch takes its rows with SKIP LOCKED; Redis has its own lock).
+        yield True
+        return
     # Inside the caller's transaction (tests, a management shell) the lock goes with it, so
     # an error cannot leave it held on a connection that lives on.
     scope = "_xact" if connection.in_atomic_block else ""

@@ -94,8 +94,11 @@ class PostgresServer:
     owns (pytest's tmp_path is closed to other users).
     """
 
-    def __init__(self, bin_dir: Path, user: pwd.struct_passwd | None):
+    def __init__(
+        self, bin_dir: Path, user: pwd.struct_passwd | None, settings: dict[str, str] | None = None
+    ):
         self.bin_dir = bin_dir
+        self.settings = settings or {}
         self.directory = Path(tempfile.mkdtemp(prefix="newsportal-postgres-"))
         self.data = self.directory / "data"
         self.log = self.directory / "postgres.log"
@@ -129,6 +132,7 @@ class PostgresServer:
             "fsync": "off",
             "full_page_writes": "off",
             "synchronous_commit": "off",
+            **self.settings,
         }
         command = [self.bin_dir / "postgres", "-D", self.data, "-p", str(self.port)]
         for name, value in settings.items():
@@ -149,6 +153,19 @@ class PostgresServer:
                 time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"postgres did not start on port {self.port}")
+
+    def basebackup(self, primary: "PostgresServer") -> None:
+        """This server's data: a streaming copy of `primary`, which must allow replication
+        (`wal_level=replica`); it starts as a hot standby following it."""
+        subprocess.run(
+            [self.bin_dir / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port)]
+            + ["-U", "postgres", "-D", self.data, "-R", "-X", "stream", "--no-sync"],
+            cwd=self.directory,
+            capture_output=True,
+            check=True,
+            timeout=120,
+            **self.as_user,
+        )
 
     def create_database(self, name: str) -> str:
         with psycopg.connect(self.url(), autocommit=True) as admin:
@@ -172,8 +189,8 @@ class PostgresServer:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
-def postgres_server():
+def postgres_binaries() -> tuple[Path, pwd.struct_passwd | None]:
+    """Where PostgreSQL's programs are and whom to run them as; skips the test without."""
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         pytest.skip(
@@ -186,7 +203,12 @@ def postgres_server():
             user = pwd.getpwnam("nobody")
         except KeyError:
             pytest.skip("running as root with no unprivileged user 'nobody' for PostgreSQL")
-    server = PostgresServer(bin_dir, user)
+    return bin_dir, user
+
+
+@pytest.fixture(scope="module")
+def postgres_server():
+    server = PostgresServer(*postgres_binaries())
     try:
         server.initdb()
         server.start()
