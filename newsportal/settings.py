@@ -8,6 +8,7 @@ DATABASE_URL) have no defaults, and start-up stops with a message naming the mis
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -352,10 +353,41 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
+# Uploaded media: on local disk (one node), or in an S3-compatible object store shared by
+# every node (S3_BUCKET set; credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or
+# the machine's role). MEDIA_URL is where readers fetch it: the store, or a CDN in front.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")  # a non-AWS store (MinIO, Ceph ...)
+MEDIA_URL = os.environ.get("MEDIA_URL", "") or (
+    f"{S3_ENDPOINT_URL.rstrip('/')}/{S3_BUCKET}/" if S3_BUCKET and S3_ENDPOINT_URL else "/media/"
+)
+if S3_BUCKET:
+    _media = urlsplit(MEDIA_URL)
+    MEDIA_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # Media is public: plain URLs a CDN can cache, not signed ones that expire.
+            "querystring_auth": False,
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=31536000"},
+            **(
+                {
+                    "custom_domain": _media.netloc + _media.path.rstrip("/"),
+                    "url_protocol": f"{_media.scheme}:",
+                }
+                if _media.netloc
+                else {}
+            ),
+        },
+    }
+else:
+    MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -417,7 +449,12 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # the media origin, when media lives on a CDN). No inline script or style attribute anywhere;
 # JSON-LD is a data block, which CSP does not block. The admin's editor widgets need inline
 # styles, and only staff reach the admin, so it is left out.
-CSP_MEDIA_ORIGIN = os.environ.get("CSP_MEDIA_ORIGIN", "")
+# Media on another host (the object store, a CDN) is allowed as images.
+CSP_MEDIA_ORIGIN = os.environ.get("CSP_MEDIA_ORIGIN", "") or (
+    f"{urlsplit(MEDIA_URL).scheme}://{urlsplit(MEDIA_URL).netloc}"
+    if urlsplit(MEDIA_URL).netloc
+    else ""
+)
 CONTENT_SECURITY_POLICY = {
     "EXCLUDE_URL_PREFIXES": ["/admin/"],
     "DIRECTIVES": {

@@ -8,6 +8,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -215,3 +216,50 @@ def postgres_server():
         yield server
     finally:
         server.remove()
+
+
+class MotoServer:
+    """moto's S3-compatible server on a free port: an object store that lives in memory."""
+
+    def __init__(self, binary: str):
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [binary, "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.process.poll() is not None:
+                    raise RuntimeError("moto_server exited") from None
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"moto_server did not start on port {self.port}")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+def moto_binary() -> str:
+    binary = shutil.which("moto_server") or str(Path(sys.executable).with_name("moto_server"))
+    if not Path(binary).exists():
+        pytest.skip("moto_server is not installed (pip install 'moto[server]')")
+    return binary
+
+
+@pytest.fixture(scope="module")
+def s3_server():
+    server = MotoServer(moto_binary())
+    yield server
+    server.stop()
