@@ -114,11 +114,14 @@ def section_directory() -> list[dict]:
 
 @register.filter
 def clean_html(value) -> str:
-    """The body, sanitised again on the way out.
+    """The body, sanitised again on the way out, with its embeds' placeholders.
 
     save() already cleans it; this also covers rows written by bulk inserts or update(),
-    which skip save(). nh3 takes microseconds, and pages are cached anyway.
+    which skip save(). nh3 takes microseconds, and pages are cached anyway. Embeds come
+    after the sanitiser because their markup is ours, not the editor's.
     """
+    from articles.embeds import embeds_render
     from articles.sanitize import sanitize_html
 
-    return mark_safe(sanitize_html(str(value or "")))  # noqa: S308 - nh3 output is safe
+    # nh3's output is safe, and embeds_render only adds markup built with format_html.
+    return mark_safe(embeds_render(sanitize_html(str(value or ""))))  # noqa: S308
