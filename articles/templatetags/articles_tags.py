@@ -5,9 +5,12 @@ import json
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from articles.webapp import PUBLISHER_LOGO
 
 register = template.Library()
 
@@ -60,6 +63,7 @@ def article_json_ld(article) -> str:
             "@type": "Organization",
             "name": settings.SITE_NAME,
             "url": absolute_url("/"),
+            "logo": _publisher_logo(),
         },
     }
     if article.category_id:
@@ -70,6 +74,16 @@ def article_json_ld(article) -> str:
     if keywords:
         data["keywords"] = keywords
     return json_ld_script(data)
+
+
+def _publisher_logo() -> dict:
+    path, width, height = PUBLISHER_LOGO
+    return {
+        "@type": "ImageObject",
+        "url": absolute_url(static(path)),
+        "width": width,
+        "height": height,
+    }
 
 
 @register.simple_tag
