@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from accounts import roles
 from articles import services
@@ -34,9 +34,13 @@ def register_article_inline(inline: type[admin.options.InlineModelAdmin]):
     return inline
 
 
+# A revision holds the article with its byline rows and tag links; pinned related stories
+# are a many-to-many field of the article row itself, so they come with it.
 if not reversion.is_registered(Article):
     reversion.register(ArticleAuthor)
-    reversion.register(Article, follow=["bylines"])
+    if not reversion.is_registered(TaggedItem):
+        reversion.register(TaggedItem)
+    reversion.register(Article, follow=["bylines", "tagged_items"])
 
 
 @admin.register(Category)

@@ -1,3 +1,4 @@
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from articles import images
 from articles.querysets import (
@@ -118,6 +120,8 @@ class Article(models.Model):
         blank=True,
     )
     tags = TaggableManager(_("tags"), blank=True)
+    # The tag links as rows, so that a revision (django-reversion) records and restores them.
+    tagged_items = GenericRelation(TaggedItem)
     pinned_related = models.ManyToManyField(
         "self",
         symmetrical=False,
