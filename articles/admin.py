@@ -1,3 +1,5 @@
+import functools
+
 import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -100,7 +102,10 @@ class ArticleAdmin(VersionAdmin):
             {"fields": ("image", "image_preview", "image_alt", "image_caption", "image_credit")},
         ),
         (_("Filing"), {"fields": ("category", "tags", "pinned_related")}),
-        (_("Publishing"), {"fields": ("status", "published_at", "is_featured")}),
+        (
+            _("Publishing"),
+            {"fields": ("status", "published_at", "is_featured", "note_to_authors")},
+        ),
         (_("Engagement"), {"fields": ("comments_mode",)}),
         (
             _("SEO overrides"),
@@ -184,6 +189,23 @@ class ArticleAdmin(VersionAdmin):
     def has_publish_permission(self, request):
         return _editors_only(request)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if roles.is_editor(request.user):
+            return fieldsets
+        # Authors do not publish or send back: no note to write.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "note_to_authors"]})
+            for name, options in fieldsets
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_schedule"] = roles.is_editor(request.user)
+        context["can_send_back"] = context["can_schedule"] and (
+            obj is not None and obj.status == Article.Status.REVIEW
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not roles.is_editor(request.user):
@@ -208,6 +230,18 @@ class ArticleAdmin(VersionAdmin):
                     article=form.instance, author=author, defaults={"position": 0}
                 )
         article_pages_purge(form.instance)
+        # After the bylines are saved, so that new authors hear about it too.
+        previous = None
+        if change:
+            # Authors' forms lack the publish time; they cannot change it either.
+            published_at = form.initial.get("published_at", form.instance.published_at)
+            previous = (form.initial.get("status"), published_at)
+        services.article_status_notify(
+            article=form.instance,
+            previous=previous,
+            actor=request.user,
+            note=form.cleaned_data.get("note_to_authors", ""),
+        )
 
     def view_on_site(self, obj):
         if obj.is_public:
@@ -298,7 +332,7 @@ class ArticleAdmin(VersionAdmin):
         self._run_each(
             request,
             queryset,
-            services.article_publish,
+            functools.partial(services.article_publish, actor=request.user),
             lambda n: ngettext("Published %d article.", "Published %d articles.", n) % n,
             _("Published from the article list."),
         )

@@ -37,6 +37,9 @@ BODY_EDITOR_EXTENSIONS = {
 }
 
 AUTHOR_STATUSES = (Article.Status.DRAFT, Article.Status.REVIEW)
+# Names of the desk's submit buttons (admin/articles/article/change_form.html).
+SCHEDULE_BUTTON = "_schedule"
+SEND_BACK_BUTTON = "_send_back"
 WIDE_INPUT = "width: min(100%, 42em)"
 
 
@@ -108,6 +111,16 @@ class ArticleForm(forms.ModelForm):
         help_text=_("Pick existing tags as you type; press Enter or a comma to add a new one."),
     )
 
+    note_to_authors = forms.CharField(
+        label=_("Note to the authors"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "style": WIDE_INPUT}),
+        help_text=_(
+            "Sent with the e-mail the authors get when you publish, schedule or send it back."
+        ),
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -150,6 +163,24 @@ class ArticleForm(forms.ModelForm):
                 "Archived articles leave the site but are kept."
             )
 
+    def _apply_workflow_button(self, cleaned) -> None:
+        """The desk's own buttons: "Schedule for …" and "Send back to the authors"."""
+        if SCHEDULE_BUTTON in self.data:
+            if not self.is_editor:
+                raise forms.ValidationError(_("Only an editor can schedule an article."))
+            at = cleaned.get("published_at")
+            if at is None or at <= timezone.now():
+                self.add_error(
+                    "published_at", _("Pick a publish time in the future to schedule the article.")
+                )
+            cleaned["status"] = Article.Status.PUBLISHED
+        elif SEND_BACK_BUTTON in self.data:
+            if not self.is_editor or self.instance.status != Article.Status.REVIEW:
+                raise forms.ValidationError(
+                    _("Only an editor can send back an article in review.")
+                )
+            cleaned["status"] = Article.Status.DRAFT
+
     def clean_image(self):
         image = self.cleaned_data.get("image")
         if image and hasattr(image, "content_type"):
@@ -165,6 +196,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._apply_workflow_button(cleaned)
         if cleaned.get("status") != Article.Status.PUBLISHED:
             return cleaned
         category = cleaned.get("category", getattr(self.instance, "category", None))
