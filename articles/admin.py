@@ -15,9 +15,9 @@ from reversion.admin import VersionAdmin
 from taggit.models import Tag, TaggedItem
 
 from accounts import roles
-from articles import services
+from articles import services, uploads
 from articles.forms import ArticleForm
-from articles.models import Article, ArticleAuthor, Category
+from articles.models import Article, ArticleAuthor, Category, GalleryImage
 from articles.page_cache import article_pages_purge
 from articles.views import ArticlePreviewView
 from core.exceptions import ServiceError
@@ -59,6 +59,15 @@ class BylineInline(admin.TabularInline):
     extra = 1
     verbose_name = _("author")
     verbose_name_plural = _("byline (authors in the order they are credited)")
+
+
+class GalleryInline(admin.StackedInline):
+    model = GalleryImage
+    fields = ("position", "image", "alt", "caption", "credit")
+    extra = 0
+    ordering = ("position", "id")
+    verbose_name = _("gallery picture")
+    verbose_name_plural = _("gallery (shown under the story, lowest position first)")
 
 
 def _editors_only(request) -> bool:
@@ -218,7 +227,7 @@ class ArticleAdmin(VersionAdmin):
         return form
 
     def get_inlines(self, request, obj):
-        return [BylineInline, *_extra_article_inlines]
+        return [BylineInline, GalleryInline, *_extra_article_inlines]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -279,7 +288,17 @@ class ArticleAdmin(VersionAdmin):
             self.admin_site.admin_view(self.tag_autocomplete_view),
             name="articles_article_tag_autocomplete",
         )
-        return [preview, tags, *super().get_urls()]
+        picker = path(
+            "body-images/",
+            self.admin_site.admin_view(self.body_image_picker_view),
+            name="articles_article_body_images",
+        )
+        return [preview, tags, picker, *super().get_urls()]
+
+    def body_image_picker_view(self, request):
+        return uploads.body_image_picker(
+            request, admin_site_context=self.admin_site.each_context(request)
+        )
 
     def tag_autocomplete_view(self, request):
         # The admin's own autocomplete answers with primary keys; tags go by name so that

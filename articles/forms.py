@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
@@ -34,6 +34,10 @@ BODY_EDITOR_EXTENSIONS = {
     "History": True,
     "HTML": True,
     "SpecialCharacters": True,
+    # Pictures come from our own uploads (articles/uploads.py), which get renditions.
+    "Image": {"pickerUrl": reverse_lazy("admin:articles_article_body_images")},
+    "Figure": True,
+    "Caption": True,
 }
 
 AUTHOR_STATUSES = (Article.Status.DRAFT, Article.Status.REVIEW)

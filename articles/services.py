@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from articles.models import Article
+from articles.models import Article, BodyImage
 from articles.notifications import Event, authors_notify
 from articles.page_cache import article_pages_purge
 from core.exceptions import ServiceError
@@ -185,3 +185,20 @@ def _set_on_each(articles: Iterable[Article], field: str, value) -> int:
     if changed:
         article_pages_purge(*changed)
     return len(changed)
+
+
+@transaction.atomic
+def body_image_upload(
+    *, image, alt: str, caption: str = "", credit: str = "", user=None
+) -> BodyImage:
+    """Store a picture for article bodies, upright and without metadata, with renditions.
+
+    `image` has passed the upload checks (articles.images.validate_image_upload).
+    """
+    if not (alt or "").strip():
+        raise ServiceError(_("Describe the picture in its alt text."))
+    upload = BodyImage(
+        image=image, alt=alt.strip(), caption=caption, credit=credit, uploaded_by=user
+    )
+    upload.save()
+    return upload

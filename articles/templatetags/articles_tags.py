@@ -134,8 +134,10 @@ def clean_html(value) -> str:
     which skip save(). nh3 takes microseconds, and pages are cached anyway. Embeds come
     after the sanitiser because their markup is ours, not the editor's.
     """
+    from articles.body_images import body_images_render
     from articles.embeds import embeds_render
     from articles.sanitize import sanitize_html
 
-    # nh3's output is safe, and embeds_render only adds markup built with format_html.
-    return mark_safe(embeds_render(sanitize_html(str(value or ""))))  # noqa: S308
+    # nh3's output is safe; the embeds and pictures add only markup built by format_html.
+    body = sanitize_html(str(value or ""))
+    return mark_safe(body_images_render(embeds_render(body)))  # noqa: S308
