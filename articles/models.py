@@ -277,12 +277,7 @@ class Article(models.Model):
 
     @property
     def image_fallback_url(self) -> str:
-        """A middling JPEG for browsers that ignore srcset; the original if none."""
-        jpegs = self.image_renditions.get("jpeg") or {}
-        if not jpegs:
-            return self.image.url if self.image else ""
-        width = min(jpegs, key=lambda w: abs(int(w) - 1024))
-        return self.image.storage.url(jpegs[width])
+        return images.fallback_url(self.image, self.image_renditions)
 
     @property
     def social_image_url(self) -> str:
@@ -374,12 +369,7 @@ class RenditionedImage(models.Model):
 
     @property
     def fallback_url(self) -> str:
-        """A middling JPEG for browsers that ignore srcset."""
-        jpegs = self.renditions.get("jpeg") or {}
-        if not jpegs:
-            return self.image.url
-        width = min(jpegs, key=lambda w: abs(int(w) - 1024))
-        return self.image.storage.url(jpegs[width])
+        return images.fallback_url(self.image, self.renditions)
 
 
 class BodyImage(RenditionedImage):
