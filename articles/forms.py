@@ -35,8 +35,8 @@ BODY_EDITOR_EXTENSIONS = {
     "HTML": True,
     "SpecialCharacters": True,
     # Pictures come from our own uploads (articles/uploads.py), which get renditions.
-    "Image": {"pickerUrl": reverse_lazy("admin:articles_article_body_images")},
-    "Figure": True,
+    "Image": True,
+    "Figure": {"pickerUrl": reverse_lazy("admin:articles_article_body_images")},
     "Caption": True,
 }
 

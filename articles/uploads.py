@@ -5,6 +5,8 @@ takes back the chosen image's address through the CKEditor callback it emulates
 (static/js/body_image_picker.js). Reached through the admin site only: staff, CSRF.
 """
 
+import re
+
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
@@ -15,6 +17,7 @@ from articles import services
 from articles.models import BodyImage
 
 RECENT_UPLOADS = 24
+_CALLBACK = re.compile(r"-?[0-9]{1,9}")
 
 
 class BodyImageForm(forms.ModelForm):
@@ -24,8 +27,9 @@ class BodyImageForm(forms.ModelForm):
 
 
 def _callback_number(value: str) -> str:
-    # The editor's own number for its callback; anything else is dropped, not echoed.
-    return value if value.isdigit() and len(value) < 10 else ""
+    # The editor's own number for its callback (it counts down from -1); anything else is
+    # dropped, not echoed.
+    return value if _CALLBACK.fullmatch(value) else ""
 
 
 @require_http_methods(["GET", "POST"])

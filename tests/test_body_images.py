@@ -30,10 +30,10 @@ def post_picture(client, data=None, name="photo.jpg", **fields):
 def test_the_editor_offers_the_picker_for_pictures(editor_client):
     html = editor_client.get(reverse("admin:articles_article_add")).content.decode()
     assert (
-        "&quot;Image&quot;:{&quot;pickerUrl&quot;:&quot;/admin/articles/article/body-images/&quot;}"
+        "&quot;Figure&quot;:{&quot;pickerUrl&quot;:&quot;/admin/articles/article/body-images/&quot;}"
         in html
     )
-    assert "&quot;Figure&quot;:true" in html
+    assert "&quot;Image&quot;:true" in html
 
 
 def test_staff_upload_a_picture_which_gets_renditions_and_is_handed_back(editor_client, editor):
@@ -98,6 +98,10 @@ def test_an_upload_without_the_csrf_token_is_refused(editor):
 def test_the_callback_number_is_never_echoed_unless_it_is_a_number(editor_client):
     html = editor_client.get(PICKER + '?CKEditorFuncNum="><script>').content.decode()
     assert 'data-callback=""' in html
+    # The editor counts its callbacks down from -1.
+    assert (
+        'data-callback="-2"' in editor_client.get(PICKER + "?CKEditorFuncNum=-2").content.decode()
+    )
 
 
 def test_an_uploaded_picture_in_the_body_is_served_at_its_responsive_sizes(editor_client, client):
