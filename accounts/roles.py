@@ -42,6 +42,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("articles", "article"): ALL,
         ("articles", "articleauthor"): ALL,
         ("articles", "category"): ALL,
+        ("articles", "galleryimage"): ALL,
+        ("articles", "bodyimage"): ALL,
         ("taggit", "tag"): ALL,
         ("accounts", "author"): ALL,
         # Editors deal with troublesome readers; the user admin stops them raising anyone's role.
@@ -54,6 +56,9 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         # The byline rows edited inline on the article form; the article admin limits which.
         ("articles", "articleauthor"): frozenset({"add", "change", "delete", "view"}),
         ("articles", "category"): frozenset({"view"}),
+        # Their stories' galleries, and pictures uploaded from the body editor.
+        ("articles", "galleryimage"): frozenset({"add", "change", "delete", "view"}),
+        ("articles", "bodyimage"): frozenset({"add", "view"}),
         ("taggit", "tag"): frozenset({"view"}),
         ("accounts", "author"): frozenset({"view"}),
     },

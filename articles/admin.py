@@ -1,3 +1,5 @@
+import functools
+
 import reversion
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -10,12 +12,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from reversion.admin import VersionAdmin
-from taggit.models import Tag
+from taggit.models import Tag, TaggedItem
 
 from accounts import roles
-from articles import services
+from articles import services, uploads
 from articles.forms import ArticleForm
-from articles.models import Article, ArticleAuthor, Category
+from articles.models import Article, ArticleAuthor, Category, GalleryImage
 from articles.page_cache import article_pages_purge
 from articles.views import ArticlePreviewView
 from core.exceptions import ServiceError
@@ -34,9 +36,13 @@ def register_article_inline(inline: type[admin.options.InlineModelAdmin]):
     return inline
 
 
+# A revision holds the article with its byline rows and tag links; pinned related stories
+# are a many-to-many field of the article row itself, so they come with it.
 if not reversion.is_registered(Article):
     reversion.register(ArticleAuthor)
-    reversion.register(Article, follow=["bylines"])
+    if not reversion.is_registered(TaggedItem):
+        reversion.register(TaggedItem)
+    reversion.register(Article, follow=["bylines", "tagged_items"])
 
 
 @admin.register(Category)
@@ -53,6 +59,15 @@ class BylineInline(admin.TabularInline):
     extra = 1
     verbose_name = _("author")
     verbose_name_plural = _("byline (authors in the order they are credited)")
+
+
+class GalleryInline(admin.StackedInline):
+    model = GalleryImage
+    fields = ("position", "image", "alt", "caption", "credit")
+    extra = 0
+    ordering = ("position", "id")
+    verbose_name = _("gallery picture")
+    verbose_name_plural = _("gallery (shown under the story, lowest position first)")
 
 
 def _editors_only(request) -> bool:
@@ -96,7 +111,10 @@ class ArticleAdmin(VersionAdmin):
             {"fields": ("image", "image_preview", "image_alt", "image_caption", "image_credit")},
         ),
         (_("Filing"), {"fields": ("category", "tags", "pinned_related")}),
-        (_("Publishing"), {"fields": ("status", "published_at", "is_featured")}),
+        (
+            _("Publishing"),
+            {"fields": ("status", "published_at", "is_featured", "note_to_authors")},
+        ),
         (_("Engagement"), {"fields": ("comments_mode",)}),
         (
             _("SEO overrides"),
@@ -180,6 +198,23 @@ class ArticleAdmin(VersionAdmin):
     def has_publish_permission(self, request):
         return _editors_only(request)
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if roles.is_editor(request.user):
+            return fieldsets
+        # Authors do not publish or send back: no note to write.
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "note_to_authors"]})
+            for name, options in fieldsets
+        ]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_schedule"] = roles.is_editor(request.user)
+        context["can_send_back"] = context["can_schedule"] and (
+            obj is not None and obj.status == Article.Status.REVIEW
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not roles.is_editor(request.user):
@@ -192,7 +227,7 @@ class ArticleAdmin(VersionAdmin):
         return form
 
     def get_inlines(self, request, obj):
-        return [BylineInline, *_extra_article_inlines]
+        return [BylineInline, GalleryInline, *_extra_article_inlines]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -204,6 +239,18 @@ class ArticleAdmin(VersionAdmin):
                     article=form.instance, author=author, defaults={"position": 0}
                 )
         article_pages_purge(form.instance)
+        # After the bylines are saved, so that new authors hear about it too.
+        previous = None
+        if change:
+            # Authors' forms lack the publish time; they cannot change it either.
+            published_at = form.initial.get("published_at", form.instance.published_at)
+            previous = (form.initial.get("status"), published_at)
+        services.article_status_notify(
+            article=form.instance,
+            previous=previous,
+            actor=request.user,
+            note=form.cleaned_data.get("note_to_authors", ""),
+        )
 
     def view_on_site(self, obj):
         if obj.is_public:
@@ -241,7 +288,17 @@ class ArticleAdmin(VersionAdmin):
             self.admin_site.admin_view(self.tag_autocomplete_view),
             name="articles_article_tag_autocomplete",
         )
-        return [preview, tags, *super().get_urls()]
+        picker = path(
+            "body-images/",
+            self.admin_site.admin_view(self.body_image_picker_view),
+            name="articles_article_body_images",
+        )
+        return [preview, tags, picker, *super().get_urls()]
+
+    def body_image_picker_view(self, request):
+        return uploads.body_image_picker(
+            request, admin_site_context=self.admin_site.each_context(request)
+        )
 
     def tag_autocomplete_view(self, request):
         # The admin's own autocomplete answers with primary keys; tags go by name so that
@@ -294,7 +351,7 @@ class ArticleAdmin(VersionAdmin):
         self._run_each(
             request,
             queryset,
-            services.article_publish,
+            functools.partial(services.article_publish, actor=request.user),
             lambda n: ngettext("Published %d article.", "Published %d articles.", n) % n,
             _("Published from the article list."),
         )

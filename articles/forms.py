@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.fields import ProseEditorFormField
@@ -34,9 +34,16 @@ BODY_EDITOR_EXTENSIONS = {
     "History": True,
     "HTML": True,
     "SpecialCharacters": True,
+    # Pictures come from our own uploads (articles/uploads.py), which get renditions.
+    "Image": True,
+    "Figure": {"pickerUrl": reverse_lazy("admin:articles_article_body_images")},
+    "Caption": True,
 }
 
 AUTHOR_STATUSES = (Article.Status.DRAFT, Article.Status.REVIEW)
+# Names of the desk's submit buttons (admin/articles/article/change_form.html).
+SCHEDULE_BUTTON = "_schedule"
+SEND_BACK_BUTTON = "_send_back"
 WIDE_INPUT = "width: min(100%, 42em)"
 
 
@@ -108,6 +115,16 @@ class ArticleForm(forms.ModelForm):
         help_text=_("Pick existing tags as you type; press Enter or a comma to add a new one."),
     )
 
+    note_to_authors = forms.CharField(
+        label=_("Note to the authors"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "style": WIDE_INPUT}),
+        help_text=_(
+            "Sent with the e-mail the authors get when you publish, schedule or send it back."
+        ),
+    )
+
     class Meta:
         model = Article
         fields = [
@@ -150,6 +167,24 @@ class ArticleForm(forms.ModelForm):
                 "Archived articles leave the site but are kept."
             )
 
+    def _apply_workflow_button(self, cleaned) -> None:
+        """The desk's own buttons: "Schedule for …" and "Send back to the authors"."""
+        if SCHEDULE_BUTTON in self.data:
+            if not self.is_editor:
+                raise forms.ValidationError(_("Only an editor can schedule an article."))
+            at = cleaned.get("published_at")
+            if at is None or at <= timezone.now():
+                self.add_error(
+                    "published_at", _("Pick a publish time in the future to schedule the article.")
+                )
+            cleaned["status"] = Article.Status.PUBLISHED
+        elif SEND_BACK_BUTTON in self.data:
+            if not self.is_editor or self.instance.status != Article.Status.REVIEW:
+                raise forms.ValidationError(
+                    _("Only an editor can send back an article in review.")
+                )
+            cleaned["status"] = Article.Status.DRAFT
+
     def clean_image(self):
         image = self.cleaned_data.get("image")
         if image and hasattr(image, "content_type"):
@@ -165,6 +200,7 @@ class ArticleForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._apply_workflow_button(cleaned)
         if cleaned.get("status") != Article.Status.PUBLISHED:
             return cleaned
         category = cleaned.get("category", getattr(self.instance, "category", None))

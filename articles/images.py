@@ -112,6 +112,15 @@ def srcset(index: dict, kind: str, storage=None) -> str:
     return ", ".join(f"{storage.url(path)} {width}w" for width, path in entries)
 
 
+def fallback_url(image, index: dict) -> str:
+    """A middling JPEG for browsers that ignore srcset; the original if none."""
+    jpegs = index.get("jpeg") or {}
+    if not jpegs:
+        return image.url if image else ""
+    width = min(jpegs, key=lambda w: abs(int(w) - 1024))
+    return image.storage.url(jpegs[width])
+
+
 class ValidatedImageFormField(forms.ImageField):
     """Runs our checks before Django's, so a bomb gets our message, not "not an image"."""
 

@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.cache import cache
@@ -7,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
+from taggit.models import TaggedItem
 
 from articles import images
 from articles.querysets import (
@@ -118,6 +121,8 @@ class Article(models.Model):
         blank=True,
     )
     tags = TaggableManager(_("tags"), blank=True)
+    # The tag links as rows, so that a revision (django-reversion) records and restores them.
+    tagged_items = GenericRelation(TaggedItem)
     pinned_related = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -272,12 +277,7 @@ class Article(models.Model):
 
     @property
     def image_fallback_url(self) -> str:
-        """A middling JPEG for browsers that ignore srcset; the original if none."""
-        jpegs = self.image_renditions.get("jpeg") or {}
-        if not jpegs:
-            return self.image.url if self.image else ""
-        width = min(jpegs, key=lambda w: abs(int(w) - 1024))
-        return self.image.storage.url(jpegs[width])
+        return images.fallback_url(self.image, self.image_renditions)
 
     @property
     def social_image_url(self) -> str:
@@ -325,3 +325,87 @@ class ArticleAuthor(models.Model):
 
     def __str__(self):
         return f"{self.author} on {self.article}"
+
+
+class RenditionedImage(models.Model):
+    """A picture stored upright without metadata, with its responsive renditions indexed."""
+
+    image = images.ArticleImageField(
+        _("image"),
+        upload_to="body/%Y/%m/",
+        validators=[images.validate_image_upload],
+        help_text=_("JPEG, PNG or WebP. Location data and other metadata are removed."),
+    )
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    renditions = models.JSONField(default=dict, blank=True, editable=False)
+    alt = models.CharField(
+        _("alt text"),
+        max_length=250,
+        help_text=_("Describe the image for readers who cannot see it."),
+    )
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(_("credit"), max_length=120, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.image and not self.image._committed:
+            content, self.width, self.height = images.clean_upload(self.image)
+            self.image.save(self.image.name.rsplit("/", 1)[-1], content, save=False)
+        if self.image and self.renditions.get("source") != self.image.name:
+            self.renditions = images.make_renditions(self.image.name, self.image.storage)
+            self.width, self.height = self.renditions["width"], self.renditions["height"]
+        super().save(*args, **kwargs)
+
+    @property
+    def srcset_webp(self) -> str:
+        return images.srcset(self.renditions, "webp")
+
+    @property
+    def srcset_jpeg(self) -> str:
+        return images.srcset(self.renditions, "jpeg")
+
+    @property
+    def fallback_url(self) -> str:
+        return images.fallback_url(self.image, self.renditions)
+
+
+class BodyImage(RenditionedImage):
+    """A picture uploaded from the body editor; the body links to its original file."""
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("body image")
+        verbose_name_plural = _("body images")
+        indexes = [models.Index(fields=["image"], name="bodyimage_file_idx")]
+
+    def __str__(self):
+        return self.alt or self.image.name
+
+
+class GalleryImage(RenditionedImage):
+    """One picture of an article's gallery, shown in `position` order under the story."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="gallery")
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("gallery picture")
+        verbose_name_plural = _("gallery (pictures in the order shown)")
+        indexes = [models.Index(fields=["article", "position"], name="gallery_article_pos_idx")]
+
+    def __str__(self):
+        return self.caption or self.alt

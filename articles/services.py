@@ -7,13 +7,15 @@ The admin's actions and forms, the WordPress importer and tests all go through t
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from articles.models import Article
+from accounts import roles
+from articles.models import Article, BodyImage
+from articles.notifications import Event, authors_notify
 from articles.page_cache import article_pages_purge
 from core.exceptions import ServiceError
 
@@ -55,17 +57,73 @@ def article_check_publishable(*, article: Article) -> None:
         raise ArticleNotPublishable(problems)
 
 
+RESCHEDULE_TOLERANCE = timedelta(minutes=1)
+
+
+class ScheduleRefused(ServiceError):
+    pass
+
+
 @transaction.atomic
-def article_publish(*, article: Article, at: datetime | None = None) -> Article:
+def article_publish(*, article: Article, at: datetime | None = None, actor=None) -> Article:
     """Publish `article` now, or schedule it when `at` is in the future.
 
-    Raises ArticleNotPublishable (with the problems by field) when a rule is not met.
+    Raises ArticleNotPublishable (with the problems by field) when a rule is not met. The
+    authors get an e-mail (not `actor`, who did it) once the transaction commits.
     """
     article_check_publishable(article=article)
+    previous = (article.status, article.published_at)
     article.status = Article.Status.PUBLISHED
     article.published_at = at or timezone.now()
     _save(article, "status", "published_at")
+    article_status_notify(article=article, previous=previous, actor=actor)
     return article
+
+
+@transaction.atomic
+def article_schedule(*, article: Article, at: datetime | None, actor=None) -> Article:
+    """Schedule `article` to appear by itself at `at`, which must be in the future."""
+    if at is None or at <= timezone.now():
+        raise ScheduleRefused(_("Pick a publish time in the future to schedule the article."))
+    return article_publish(article=article, at=at, actor=actor)
+
+
+@transaction.atomic
+def article_send_back(*, article: Article, note: str = "", actor=None) -> Article:
+    """Return an article in review to its authors as a draft, and tell them (with `note`)."""
+    if article.status != Article.Status.REVIEW:
+        raise ServiceError(_("Only an article in review can be sent back."))
+    article.status = Article.Status.DRAFT
+    _save(article, "status")
+    authors_notify(article=article, event=Event.SENT_BACK, note=note, actor=actor)
+    return article
+
+
+def article_status_notify(
+    *, article: Article, previous: tuple[str, datetime | None] | None, actor=None, note=""
+) -> None:
+    """E-mail the authors when this save published, scheduled or sent back `article`.
+
+    `previous` is (status, published_at) before the save, None for a new article. Saving
+    an article that was already out, at the same time, tells no one anything new.
+    """
+    status, published_at = previous or (Article.Status.DRAFT, None)
+    now = timezone.now()
+    if article.status == Article.Status.PUBLISHED:
+        scheduled = article.published_at > now
+        if status == Article.Status.PUBLISHED and published_at is not None:
+            # The form keeps whole seconds only, so an unchanged time can move a little.
+            unchanged = abs(published_at - article.published_at) < RESCHEDULE_TOLERANCE
+            if unchanged or not scheduled and published_at <= now:
+                return
+        event = Event.SCHEDULED if scheduled else Event.PUBLISHED
+    elif status == Article.Status.REVIEW and article.status == Article.Status.DRAFT:
+        if actor is not None and not roles.is_editor(actor):
+            return  # an author taking their own story back from review
+        event = Event.SENT_BACK
+    else:
+        return
+    authors_notify(article=article, event=event, note=note, actor=actor)
 
 
 @transaction.atomic
@@ -127,3 +185,20 @@ def _set_on_each(articles: Iterable[Article], field: str, value) -> int:
     if changed:
         article_pages_purge(*changed)
     return len(changed)
+
+
+@transaction.atomic
+def body_image_upload(
+    *, image, alt: str, caption: str = "", credit: str = "", user=None
+) -> BodyImage:
+    """Store a picture for article bodies, upright and without metadata, with renditions.
+
+    `image` has passed the upload checks (articles.images.validate_image_upload).
+    """
+    if not (alt or "").strip():
+        raise ServiceError(_("Describe the picture in its alt text."))
+    upload = BodyImage(
+        image=image, alt=alt.strip(), caption=caption, credit=credit, uploaded_by=user
+    )
+    upload.save()
+    return upload

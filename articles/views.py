@@ -142,7 +142,7 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
 
     def get_queryset(self):
         base = Article.objects.viewable_by(self.request.user)
-        return base.with_bylines().prefetch_related("tags")
+        return base.with_bylines().prefetch_related("tags", "gallery")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -179,7 +179,7 @@ class ArticlePreviewView(DetailView):
         if not self.request.user.is_staff:
             raise Http404(_("No article found."))
         editable = Article.objects.editable_by(self.request.user)
-        return editable.with_bylines().prefetch_related("tags")
+        return editable.with_bylines().prefetch_related("tags", "gallery")
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)

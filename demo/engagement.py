@@ -15,7 +15,7 @@ from django.utils.text import slugify
 
 from articles.models import Article
 from comments.models import Comment
-from comments.services import CommentError, comment_create
+from comments.services import CommentError, comment_create, comment_moderate, commenter_trust
 from demo.wordlists import words
 from polls.models import Poll, PollChoice
 from polls.services import PollError, poll_vote_cast
@@ -26,6 +26,7 @@ ENGAGED_ARTICLES = 30
 DEMO_READERS = 12
 POLL_QUESTION = "Did the council get this right?"
 POLL_CHOICES = ("Yes", "No", "Not sure")
+DEMO_READER_NOTE = "Demo reader: trusted so that the demo site shows its comments."
 
 
 def engagement_add(seed: int) -> None:
@@ -39,7 +40,11 @@ def engagement_add(seed: int) -> None:
 
 
 def readers_ensure() -> list:
-    """Demo readers without a password: they exist to have rated and commented."""
+    """Demo readers without a password: they exist to have rated and commented.
+
+    They are trusted commenters, so their comments show at once: otherwise the rule that
+    holds a reader's first comment for a moderator would hold every one of them.
+    """
     w = words()
     readers = []
     for number, name in enumerate(w.first_names[:DEMO_READERS]):
@@ -54,6 +59,7 @@ def readers_ensure() -> list:
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
+            commenter_trust(user=user, note=DEMO_READER_NOTE)
         readers.append(user)
     return readers
 
@@ -71,6 +77,7 @@ def _ratings_add(rng, readers, articles) -> None:
 
 def _comments_add(rng, readers, articles) -> None:
     if Comment.objects.filter(user__in=readers).exists():
+        _held_comments_approve(readers)
         return  # seeded before: running again adds nothing
     w = words()
     for article in articles:
@@ -88,6 +95,14 @@ def _comments_add(rng, readers, articles) -> None:
                     )
             except CommentError:
                 break
+
+
+def _held_comments_approve(readers) -> None:
+    """Show the comments an older seed left waiting (before its readers were trusted)."""
+    held = Comment.objects.filter(user__in=readers, status=Comment.Status.PENDING)
+    for reader in readers:
+        commenter_trust(user=reader, note=DEMO_READER_NOTE)
+    comment_moderate(comments=held, status=Comment.Status.APPROVED, moderator=None)
 
 
 def _poll_add(rng, readers, articles) -> None:

@@ -14,6 +14,8 @@ import dj_database_url
 from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
+from articles.embeds import FRAME_ORIGINS as EMBED_FRAME_ORIGINS
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -468,6 +470,8 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        # Only the players of the embeds (articles/embeds.py), loaded after a reader's click.
+        "frame-src": list(EMBED_FRAME_ORIGINS),
     },
 }
 

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from articles import robots, sitemaps
+from articles import robots, sitemaps, webapp
 from newsportal import health
 
 handler500 = "core.views.server_error"
@@ -13,6 +13,8 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("robots.txt", robots.robots_txt, name="robots-txt"),
+    path("manifest.webmanifest", webapp.web_manifest, name="web-manifest"),
+    path("favicon.ico", webapp.favicon, name="favicon"),
     path(
         "sitemap.xml",
         sitemaps.index,

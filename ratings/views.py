@@ -50,6 +50,18 @@ def own_stars(request: HttpRequest, article: Article, token: str | None = None) 
     return Rating.objects.filter(article=article, **rater).values_list("stars", flat=True).first()
 
 
+def star_fills(average: float | None) -> list[str]:
+    """How each of the five summary stars is drawn: "full", "half" or "empty".
+
+    The average is rounded to the nearest half star, as readers expect to see it.
+    """
+    halves = round((average or 0) * 2)
+    return [
+        "full" if halves >= 2 * n else "half" if halves == 2 * n - 1 else "empty"
+        for n in range(1, 6)
+    ]
+
+
 def widget_context(
     request: HttpRequest,
     article: Article,
@@ -71,6 +83,7 @@ def widget_context(
         "own_stars": own_stars(request, article, token) if can_rate else None,
         "offer_anonymous_form": not can_rate and anonymous_allowed(),
         "star_values": range(1, 6),
+        "star_fills": star_fills(article.rating_average),
         "next_url": f"{article.get_absolute_url()}#rating",
         "status": status,
     }

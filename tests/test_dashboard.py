@@ -13,7 +13,7 @@ from newsportal.templatetags import desk
 from readership import charts
 from readership.models import ArticleViewDay
 from readership.most_read import most_read
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,13 @@ def test_dashboard_makes_a_fixed_number_of_queries(editor_client, django_assert_
         article = ArticleFactory()
         views(article, 0, n + 1)
         ArticleFactory(published_at=timezone.now() + datetime.timedelta(hours=n + 1))
-    with django_assert_max_num_queries(14):
+        ArticleFactory(
+            status=Article.Status.REVIEW,
+            published_at=None,
+            authors=[AuthorFactory(), AuthorFactory()],
+        )
+    # 14 before the review queue, which adds its list, its bylines and its count.
+    with django_assert_max_num_queries(17):
         assert editor_client.get(reverse("admin:index")).status_code == 200
 
 
@@ -203,3 +209,44 @@ def test_every_link_on_an_authors_desk_opens(client):
     assert len(links) >= 3
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def test_the_desk_shows_what_waits_in_review_and_whose_it_is(client, editor):
+    me, my_profile = author_account()
+    _colleague, their_profile = author_account()
+    waiting = timezone.now() - datetime.timedelta(hours=3)
+    mine = ArticleFactory(
+        title="My draft for review",
+        status=Article.Status.REVIEW,
+        published_at=None,
+        authors=[my_profile],
+    )
+    ArticleFactory(
+        title="Their draft for review",
+        status=Article.Status.REVIEW,
+        published_at=None,
+        authors=[their_profile],
+    )
+    ArticleFactory(title="Still a draft", status=Article.Status.DRAFT, published_at=None)
+    Article.objects.filter(pk=mine.pk).update(updated_at=waiting)
+
+    client.force_login(editor)
+    html = client.get(reverse("admin:index")).content.decode()
+    card = html[html.index('id="desk-in-review"') :]
+    card = card[: card.index("</div>")]
+    assert "Waiting for your review" in card
+    assert '<p class="desk-number">2</p>' in card
+    # Longest waiting first, each with its authors and how long it has waited.
+    assert card.index("My draft for review") < card.index("Their draft for review")
+    assert f"by {my_profile.name} · waiting 3" in card
+    assert f"by {their_profile.name}" in card
+    assert "Still a draft" not in card
+    assert reverse("admin:articles_article_change", args=[mine.pk]) in card
+
+    client.force_login(me)
+    html = client.get(reverse("admin:index")).content.decode()
+    card = html[html.index('id="desk-in-review"') :]
+    card = card[: card.index("</div>")]
+    assert "Yours, waiting for an editor" in card
+    assert "My draft for review" in card
+    assert "Their draft for review" not in card

@@ -226,7 +226,7 @@ def test_htmx_remove_returns_the_widget_with_no_ratings(reader_client, article, 
     rating_set(article=article, user=user, stars=3)
     response = reader_client.post(remove_url(article), headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert "No ratings yet" in response.content.decode()
+    assert "<strong>0/5</strong> · 0 ratings" in response.content.decode()
     assert "Your rating is removed" in response.content.decode()
 
 
@@ -244,7 +244,7 @@ def test_the_widget_says_no_ratings_yet_and_offers_log_in_to_anonymous_readers(a
     from django.contrib.auth.models import AnonymousUser
 
     html = render_widget(article, AnonymousUser())
-    assert "No ratings yet" in html
+    assert "<strong>0/5</strong> · 0 ratings" in html
     assert "Log in to rate" in html
     assert f"?next={article.get_absolute_url()}%23rating" in html
     # Nothing personal and no form: this HTML goes into the page cache shared by everyone.
@@ -438,3 +438,36 @@ def test_an_anonymous_htmx_rating_returns_the_widget_and_sets_the_browser_cookie
     assert BROWSER_COOKIE in response.cookies
     assert response.cookies[BROWSER_COOKIE]["httponly"]
     assert f'value="4" id="rating-{article.pk}-4" checked' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("average", "fills"),
+    [
+        (None, ["empty"] * 5),
+        (3.8, ["full"] * 4 + ["empty"]),
+        (3.3, ["full"] * 3 + ["half", "empty"]),
+        (4.75, ["full"] * 5),
+        (1.0, ["full"] + ["empty"] * 4),
+    ],
+)
+def test_the_average_is_drawn_to_the_nearest_half_star(average, fills):
+    from ratings.views import star_fills
+
+    assert star_fills(average) == fills
+
+
+def test_the_summary_stars_are_decoration_beside_the_numbers(article):
+    from django.contrib.auth.models import AnonymousUser
+
+    for stars in (4, 3):
+        rating_set(article=article, user=UserFactory(), stars=stars)
+    article.refresh_from_db()
+    html = render_widget(article, AnonymousUser())
+    meter = html.split('<span class="star-meter" aria-hidden="true">', 1)[1].split(
+        "</span></span>"
+    )[0]
+    assert meter.count("star-meter__star--full") == 3
+    assert meter.count("star-meter__star--half") == 1
+    assert meter.count("star-meter__star--empty") == 1
+    # Screen readers get the words, not five star characters.
+    assert "<strong>3.5/5</strong> · 2 ratings" in html

@@ -105,3 +105,26 @@ def test_a_bulk_row_is_held_to_the_publish_rules():
             published_at=timezone.now(),
         )
     assert article_row(title="A draft may lack one", slug="draft").publish_date is None
+
+
+def test_the_demo_readers_comments_are_shown_not_held(client):
+    seed(articles=30)
+    comment_model = apps.get_model("comments", "Comment")
+    comments = comment_model.objects.all()
+    assert comments.exists()
+    assert not comments.filter(status=comment_model.Status.PENDING).exists()
+    article = Article.objects.published().filter(comment_count__gt=0).first()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "No comments yet" not in html
+    assert comments.filter(article=article).first().body[:40] in html
+
+
+def test_a_second_seed_shows_the_comments_an_older_seed_held():
+    seed(articles=30)
+    comment_model = apps.get_model("comments", "Comment")
+    comment_model.objects.update(status=comment_model.Status.PENDING)
+    Article.objects.update(comment_count=0)
+    seed(articles=30)
+    assert not comment_model.objects.filter(status=comment_model.Status.PENDING).exists()
+    shown = comment_model.objects.count()
+    assert sum(Article.objects.values_list("comment_count", flat=True)) == shown

@@ -5,9 +5,12 @@ import json
 from django import template
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+
+from articles.webapp import PUBLISHER_LOGO
 
 register = template.Library()
 
@@ -60,6 +63,7 @@ def article_json_ld(article) -> str:
             "@type": "Organization",
             "name": settings.SITE_NAME,
             "url": absolute_url("/"),
+            "logo": _publisher_logo(),
         },
     }
     if article.category_id:
@@ -70,6 +74,16 @@ def article_json_ld(article) -> str:
     if keywords:
         data["keywords"] = keywords
     return json_ld_script(data)
+
+
+def _publisher_logo() -> dict:
+    path, width, height = PUBLISHER_LOGO
+    return {
+        "@type": "ImageObject",
+        "url": absolute_url(static(path)),
+        "width": width,
+        "height": height,
+    }
 
 
 @register.simple_tag
@@ -114,11 +128,16 @@ def section_directory() -> list[dict]:
 
 @register.filter
 def clean_html(value) -> str:
-    """The body, sanitised again on the way out.
+    """The body, sanitised again on the way out, with its embeds' placeholders.
 
     save() already cleans it; this also covers rows written by bulk inserts or update(),
-    which skip save(). nh3 takes microseconds, and pages are cached anyway.
+    which skip save(). nh3 takes microseconds, and pages are cached anyway. Embeds come
+    after the sanitiser because their markup is ours, not the editor's.
     """
+    from articles.body_images import body_images_render
+    from articles.embeds import embeds_render
     from articles.sanitize import sanitize_html
 
-    return mark_safe(sanitize_html(str(value or "")))  # noqa: S308 - nh3 output is safe
+    # nh3's output is safe; the embeds and pictures add only markup built by format_html.
+    body = sanitize_html(str(value or ""))
+    return mark_safe(body_images_render(embeds_render(body)))  # noqa: S308

@@ -11,6 +11,7 @@ from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from accounts import roles
 from articles.models import Article
 from core.dates import start_of_today
 from readership.charts import views_chart
@@ -20,6 +21,7 @@ register = template.Library()
 
 MOST_READ_LIMIT = 5
 SCHEDULED_LIMIT = 5
+REVIEW_LIMIT = 8
 
 
 def published_today(now: datetime | None = None) -> list[Article]:
@@ -44,6 +46,16 @@ def scheduled_next(
         .select_related("category")
         .order_by("published_at")[:limit]
     )
+
+
+def waiting_in_review(user, limit: int = REVIEW_LIMIT) -> tuple[list[Article], int]:
+    """Stories sent to review that `user` may open, longest waiting first, and how many.
+
+    An editor sees the whole queue, with whose story each is; an author sees their own,
+    waiting for an editor.
+    """
+    queue = Article.objects.editable_by(user).filter(status=Article.Status.REVIEW)
+    return list(queue.with_bylines().order_by("updated_at", "id")[:limit]), queue.count()
 
 
 def with_desk_links(user, *lists: list[Article]) -> None:
@@ -90,6 +102,7 @@ def desk_dashboard(context):
         # Live, not the readers' cached chart: editors watch a story take off.
         "most_read": most_read(days=1, limit=MOST_READ_LIMIT, now=now),
     }
+    in_review, in_review_count = waiting_in_review(user)
     with_desk_links(user, *lists.values())
     # The queue's size is for those who may open the queue.
     show_comments = user.has_perm("comments.view_comment")
@@ -99,5 +112,9 @@ def desk_dashboard(context):
         "pending_url": pending_url,
         "pending_comments": pending_comment_count() if show_comments else None,
         "site_chart": views_chart(now=now),
+        "in_review": in_review,
+        "in_review_count": in_review_count,
+        "reviews_for_editor": roles.is_editor(user),
+        "review_url": reverse("admin:articles_article_changelist") + "?status__exact=review",
         **lists,
     }

@@ -24,7 +24,7 @@ def story():
 def log_in_from_the_rating_widget(page, live_server, story, user, screenshot=None):
     page.goto(live_server.url + story.get_absolute_url())
     rating = page.locator("#rating")
-    expect(rating).to_contain_text("No ratings yet")
+    expect(rating).to_contain_text("0/5 · 0 ratings")
     login_link = rating.get_by_role("link", name="Log in to rate")
     expect(login_link).to_be_visible()
     expect(page.locator(".poll")).to_contain_text("Log in to vote")
@@ -98,7 +98,7 @@ def test_without_javascript_every_action_posts_and_redirects_back(
         expect(rating.locator("input[value='3']")).to_be_checked()
 
         rating.get_by_role("button", name="Remove my rating").click()
-        expect(page.locator("#rating")).to_contain_text("No ratings yet")
+        expect(page.locator("#rating")).to_contain_text("0/5 · 0 ratings")
 
         poll = page.locator(".poll")
         poll.get_by_label("Yes").check()
@@ -135,3 +135,27 @@ def test_a_refused_htmx_vote_shows_its_reason_next_to_the_form(
     expect(poll.locator("[role=alert]")).to_have_text("This poll has closed.")
     assert page.evaluate("window.__samePage") is True
     screenshot("poll-refused-htmx")
+
+
+def test_a_keyboard_reader_rates_with_the_stars(live_server, page, screenshot, story):
+    user = UserFactory()
+    log_in_from_the_rating_widget(page, live_server, story, user)
+    rating = page.locator("#rating")
+    group = rating.get_by_role("group", name="Your rating (1 to 5 stars)")
+    expect(group.get_by_role("radio")).to_have_count(5)
+    expect(rating.locator(".star-meter .star-meter__star--empty")).to_have_count(5)
+
+    group.get_by_role("radio", name="1 star", exact=True).focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    expect(group.get_by_role("radio", name="3 stars")).to_be_checked()
+    screenshot("rating-keyboard-focus")
+    page.keyboard.press("Tab")
+    expect(rating.get_by_role("button", name="Rate")).to_be_focused()
+    page.keyboard.press("Enter")
+
+    expect(rating).to_contain_text("3.0/5 · 1 rating")
+    expect(rating.locator(".star-meter .star-meter__star--full")).to_have_count(3)
+    expect(rating.get_by_role("radio", name="3 stars")).to_be_checked()
+    screenshot("rating-keyboard-done")

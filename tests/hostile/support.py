@@ -65,6 +65,8 @@ def good_paths(world) -> dict[str, str]:
         "healthz": "/healthz",
         "readyz": "/readyz",
         "robots-txt": "/robots.txt",
+        "web-manifest": "/manifest.webmanifest",
+        "favicon": "/favicon.ico",
         "sitemap-index": "/sitemap.xml",
         "sitemap-section": reverse("sitemap-section", args=["articles"]),
         "news-sitemap": "/news-sitemap.xml",
