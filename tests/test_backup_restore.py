@@ -4,6 +4,7 @@ backup plus archived WAL, which brings back writes made after the base backup wa
 import shutil
 import subprocess
 import sys
+import time
 
 import psycopg
 import pytest
@@ -57,6 +58,19 @@ def add_article(url: str, title: str) -> None:
         )
 
 
+def archived_up_to(server: PostgresServer) -> None:
+    """Close the current WAL segment and wait until the archiver has copied it."""
+    with psycopg.connect(server.url(), autocommit=True) as conn:
+        (segment,) = conn.execute("SELECT pg_walfile_name(pg_switch_wal())").fetchone()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            (last,) = conn.execute("SELECT last_archived_wal FROM pg_stat_archiver").fetchone()
+            if last is not None and last >= segment:
+                return
+            time.sleep(0.1)
+    pytest.fail(f"WAL segment {segment} was not archived")
+
+
 @pytest.fixture
 def archived(tmp_path):
     """A primary that archives its WAL into a directory, as production would to storage."""
@@ -96,8 +110,7 @@ def test_a_base_backup_and_the_archived_wal_restore_later_writes(archived):
             **restored.as_user,
         )
         add_article(url, "After the base backup")
-        with psycopg.connect(primary.url(), autocommit=True) as conn:
-            conn.execute("SELECT pg_switch_wal()")  # hand the last segment to the archive
+        archived_up_to(primary)
         primary.stop()
 
         (restored.data / "recovery.signal").touch()

@@ -25,12 +25,15 @@ THREADS = 8
 def replica_sessions(cluster) -> int:
     """Connections PgBouncer holds to the replica for the web nodes (not counting ours)."""
     port = cluster.info["postgres"]["replica"]
-    with psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/newsportal") as conn:
-        query = (
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'newsportal' "
-            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
-        )
-        return conn.execute(query).fetchone()[0]
+    query = (
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'newsportal' "
+        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+    )
+    try:
+        with psycopg.connect(f"postgres://postgres@127.0.0.1:{port}/newsportal") as conn:
+            return conn.execute(query).fetchone()[0]
+    except psycopg.OperationalError:
+        return 0  # still starting up: it serves nobody yet
 
 
 def counters(cluster, article_ids):
