@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DEBUG ?= 1
 
-.PHONY: run test lint format install migrate bench clean
+.PHONY: run test lint format install migrate bench clean cluster cluster-stop cluster-test
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -40,3 +40,13 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .data artifacts staticfiles
+
+# The production topology on loopback ports (docs/deploy.md); not needed by run or test.
+cluster: install
+	$(BIN)/python -m cluster up
+
+cluster-stop: install
+	$(BIN)/python -m cluster down
+
+cluster-test: install
+	$(BIN)/python -m cluster test $(PYTEST_ARGS)

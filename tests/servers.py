@@ -160,7 +160,17 @@ class PostgresServer:
         (`wal_level=replica`); it starts as a hot standby following it."""
         subprocess.run(
             [self.bin_dir / "pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port)]
-            + ["-U", "postgres", "-D", self.data, "-R", "-X", "stream", "--no-sync"],
+            + [
+                "-U",
+                "postgres",
+                "-D",
+                self.data,
+                "-R",
+                "-X",
+                "stream",
+                "--no-sync",
+                "--checkpoint=fast",
+            ],
             cwd=self.directory,
             capture_output=True,
             check=True,

@@ -1,0 +1,114 @@
+"""Starting the cluster's daemons so that they outlive `make cluster`, and stopping exactly
+those again: every process is recorded by PID (with its start time, so a PID that the
+system has since given to another program is never signalled)."""
+
+import os
+import pwd
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def unprivileged() -> pwd.struct_passwd | None:
+    """Whom to run PostgreSQL and PgBouncer as: both refuse to run as root."""
+    return pwd.getpwnam("nobody") if os.geteuid() == 0 else None
+
+
+def started_at(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+@dataclass
+class Daemon:
+    name: str
+    pid: int
+    started: str
+    port: int
+    stop_signal: int = signal.SIGTERM
+
+    def alive(self) -> bool:
+        return started_at(self.pid) == self.started
+
+    def stop(self, timeout: float = 20) -> None:
+        if not self.alive():
+            return
+        os.killpg(self.pid, self.stop_signal)
+        deadline = time.monotonic() + timeout
+        while self.alive() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if self.alive():
+            os.killpg(self.pid, signal.SIGKILL)
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def spawn(
+    name: str,
+    command: list,
+    *,
+    port: int,
+    log: Path,
+    env: dict | None = None,
+    cwd: Path | None = None,
+    user: pwd.struct_passwd | None = None,
+    stop_signal: int = signal.SIGTERM,
+) -> Daemon:
+    """Start `command` in a session of its own (so stopping it stops its children, and
+    the shell that ran `make cluster` can exit) and wait until `port` accepts connections."""
+    as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}
+    with log.open("a") as out:
+        process = subprocess.Popen(
+            [str(part) for part in command],
+            stdout=out,
+            stderr=out,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=cwd,
+            start_new_session=True,
+            **as_user,
+        )
+    daemon = Daemon(name, process.pid, started_at(process.pid) or "", port, stop_signal)
+    wait_for_port(port, process, log)
+    return daemon
+
+
+def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"nothing listened on port {port}:\n{log.read_text()[-3000:]}")
+
+
+def run(command: list, *, log: Path, user=None, env=None, cwd=None, timeout: float = 300) -> None:
+    as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}
+    with log.open("a") as out:
+        subprocess.run(
+            [str(part) for part in command],
+            stdout=out,
+            stderr=out,
+            env=env,
+            cwd=cwd,
+            check=True,
+            timeout=timeout,
+            **as_user,
+        )
