@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "ratings",
     "votes",
     "polls",
+    "frontpage",
     "wpimport",
     "demo",
     "upkeep",

@@ -89,7 +89,7 @@ def reading_urls(archive) -> dict[str, str]:
     story = archive["story"]
     day = story.publish_date
     return {
-        "front": reverse("articles:home"),
+        "front": reverse("frontpage:home"),
         "article": story.get_absolute_url(),
         "section": archive["section"].get_absolute_url(),
         "section page 3": archive["section"].get_absolute_url() + "?page=3",
