@@ -133,7 +133,7 @@ def selection_build(*, page_id: int | None, at: datetime) -> Selection:
     return Selection(blocks=blocks, until=_next_change(all_pins, at))
 
 
-def _generation() -> str:
+def generation() -> str:
     generation = cache.get(FRONT_SELECTION_KEY)
     if generation is None:
         generation = uuid.uuid4().hex
@@ -147,7 +147,7 @@ def selection_for(*, page_id: int | None, at: datetime | None = None) -> Selecti
     if at is not None:
         return selection_build(page_id=page_id, at=at)
     now = timezone.now()
-    key = f"frontpage:selection:{_generation()}:{page_id or 0}"
+    key = f"frontpage:selection:{generation()}:{page_id or 0}"
     selection = cache.get(key)
     if selection is None or (selection.until is not None and selection.until <= now):
         selection = selection_build(page_id=page_id, at=now)

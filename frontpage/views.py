@@ -12,9 +12,11 @@ from django.views.generic import TemplateView
 from articles.page_cache import PublicPageCacheMixin, page_expires_at
 from articles.top_rated import top_rated_recent
 from core.responses import action_refused
-from frontpage.selection import selection_for
+from frontpage.fragments import zones_fragment
 
 PREVIEW_PARAM = "at"
+# How long the sidebar's rendered charts are shared, on top of their own cache.
+SIDEBAR_SECONDS = 60
 
 
 def preview_time(value: str) -> datetime | None:
@@ -30,7 +32,6 @@ def preview_time(value: str) -> datetime | None:
 
 class FrontPageView(PublicPageCacheMixin, TemplateView):
     template_name = "frontpage/front.html"
-    top_rated_count = 5
 
     def get(self, request, *args, **kwargs):
         self.preview_at = None
@@ -47,13 +48,14 @@ class FrontPageView(PublicPageCacheMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        selection = selection_for(page_id=None, at=self.preview_at)
-        page_expires_at(self.request, selection.until)
+        zones = zones_fragment(page_id=None, at=self.preview_at)
+        page_expires_at(self.request, zones.until)
         at = self.preview_at or timezone.now()
         context.update(
-            blocks=selection.blocks,
-            lead=selection.lead,
-            top_rated=top_rated_recent(self.top_rated_count),
+            zones=zones,
+            # Called by the template only when the cached sidebar is stale.
+            top_rated=top_rated_recent,
+            sidebar_seconds=SIDEBAR_SECONDS,
             can_preview=self.request.user.is_staff,
             preview_at=self.preview_at,
             preview_value=timezone.localtime(at).strftime("%Y-%m-%dT%H:%M"),

@@ -105,3 +105,22 @@ def test_a_bulk_row_is_held_to_the_publish_rules():
             published_at=timezone.now(),
         )
     assert article_row(title="A draft may lack one", slug="draft").publish_date is None
+
+
+def test_seed_demo_curates_the_front_page_with_pins_and_a_hidden_banner(client):
+    from frontpage.models import Banner, Pin, Zone
+
+    seed(articles=60)
+    pins = Pin.objects.count()
+    lead = Zone.objects.get(page__isnull=True, layout=Zone.Layout.LEAD)
+    pinned = lead.pins.filter(starts_at__isnull=True).order_by("position").first().article
+    assert Zone.objects.filter(page__isnull=False).exists()  # a section page's own zone
+    assert lead.pins.filter(starts_at__gt=timezone.now()).exists()  # a scheduled pin
+    assert Banner.objects.filter(is_shown=False).exists()
+
+    html = client.get("/").content.decode()
+    assert pinned.title in html.split("article-card--lead")[1].split("</article>")[0]
+    assert "Breaking" not in html
+
+    seed(articles=60)
+    assert Pin.objects.count() == pins

@@ -1,8 +1,9 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 from articles.page_cache import page_expires_at
 from frontpage.banners import current_banner
-from frontpage.selection import selection_for
+from frontpage.fragments import zones_fragment
 
 register = template.Library()
 
@@ -17,11 +18,11 @@ def breaking_banner(context):
     return {"banner": banner}
 
 
-@register.inclusion_tag("frontpage/_zones.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def section_top_stories(context, section):
     """The zones editors placed at the top of a section's page (usually pinned stories)."""
-    selection = selection_for(page_id=section.pk)
+    zones = zones_fragment(page_id=section.pk, on_section=True)
     request = context.get("request")
     if request is not None:
-        page_expires_at(request, selection.until)
-    return {"blocks": selection.blocks, "heading_level": 2, "on_section": True}
+        page_expires_at(request, zones.until)
+    return mark_safe(zones.html)  # noqa: S308 (rendered by our own template, escaped there)
