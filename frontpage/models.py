@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
@@ -90,7 +91,7 @@ class Zone(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return self.page.get_absolute_url() if self.page_id else "/"
+        return self.page.get_absolute_url() if self.page_id else reverse("frontpage:home")
 
 
 class Pin(models.Model):
