@@ -50,6 +50,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("accounts", "user"): frozenset({"view", "change"}),
         ("comments", "*"): ALL,
         ("polls", "*"): ALL,
+        ("frontpage", "*"): ALL,
     },
     AUTHOR_GROUP: {
         ("articles", "article"): frozenset({"add", "change", "view"}),

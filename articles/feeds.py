@@ -32,7 +32,7 @@ class LatestArticlesFeed(Feed):
         return f"{obj.name} | {settings.SITE_NAME}" if obj else settings.SITE_NAME
 
     def link(self, obj):
-        return site_url(obj.get_absolute_url() if obj else reverse("articles:home"))
+        return site_url(obj.get_absolute_url() if obj else reverse("frontpage:home"))
 
     def get_feed(self, obj, request):
         # Every address in a feed is on SITE_URL, like the pages' canonical links.

@@ -8,6 +8,8 @@ served at once, ?page=N included. A hit reads the copy and the version in one ro
 """
 
 import hashlib
+import math
+import time
 import uuid
 from functools import wraps
 
@@ -16,15 +18,19 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import cache_page
 from django.views.generic.list import MultipleObjectMixin
 
 from articles.models import Article, Category
 
-# The front page's per-section blocks, cached on their own for as long as the pages.
-SECTION_BLOCKS_KEY = "articles:front-section-blocks"
+# The generation of the curated fronts' selections (frontpage/selection.py): every purge
+# deletes it, so a changed story leaves every zone that showed it at once.
+FRONT_SELECTION_KEY = "articles:front-selection"
+# One version for every page: a change shown on all of them (the breaking-news banner)
+# deletes it, and no copy made before is served again.
+SITE_VERSION_KEY = "pagever:site"
 
 
 # Campaign and click tags that links from newsletters and social sites carry: they do not
@@ -92,14 +98,37 @@ def pages_purge(paths) -> None:
     change is committed: purging before the commit would let a request in between cache
     the old data again."""
     keys = [version_key(path) for path in paths]
-    keys.append(SECTION_BLOCKS_KEY)
+    keys.append(FRONT_SELECTION_KEY)
     transaction.on_commit(lambda: cache.delete_many(keys))
+
+
+def all_pages_purge() -> None:
+    """Stop serving every cached copy of every page once the change is committed: for what
+    every page shows (the breaking-news banner)."""
+    transaction.on_commit(lambda: cache.delete_many([SITE_VERSION_KEY, FRONT_SELECTION_KEY]))
+
+
+def page_expires_at(request, when) -> None:
+    """Ask that the copy of the page being rendered for `request` be served no later than
+    `when`: something on it (a scheduled pin, a banner's expiry) changes then by itself,
+    with no change in the database for a purge to follow."""
+    current = getattr(request, "page_expires_at", None)
+    if when is not None and (current is None or when < current):
+        request.page_expires_at = when
+
+
+def _cache_seconds(request) -> int:
+    seconds = settings.PAGE_CACHE_SECONDS
+    until = getattr(request, "page_expires_at", None)
+    if until is not None:
+        seconds = min(seconds, math.ceil((until - timezone.now()).total_seconds()))
+    return seconds
 
 
 def article_pages_purge(*articles) -> None:
     """Drop the cached pages that show `articles`: their own, the front page, their
     sections', tags' and authors' pages and the front page's section blocks."""
-    paths = {reverse("articles:home"), *(article.get_absolute_url() for article in articles)}
+    paths = {reverse("frontpage:home"), *(article.get_absolute_url() for article in articles)}
     section_ids = {article.category_id for article in articles if article.category_id}
     paths.update(
         section.get_absolute_url() for section in Category.objects.filter(pk__in=section_ids)
@@ -143,15 +172,25 @@ class PublicPageCacheMixin:
         key = self._page_cache_key(request) if cacheable else None
         if cacheable and not key:
             return super().dispatch(request, *args, **kwargs)
-        version = None
+        version = site_version = None
         if key:
             vkey = version_key(request.path)
-            found = cache.get_many([key, vkey])
+            found = cache.get_many([key, vkey, SITE_VERSION_KEY])
             version, hit = found.get(vkey), found.get(key)
-            if hit is not None and version is not None and hit.get("version") == version:
+            site_version = found.get(SITE_VERSION_KEY)
+            if (
+                hit is not None
+                and version is not None
+                and hit.get("version") == version
+                and site_version is not None
+                and hit.get("site") == site_version
+            ):
                 response = HttpResponse(hit["content"], content_type=hit["content_type"])
                 self.cache_hit(response, hit)
-                return self._public(response)
+                # A copy that ends early (see page_expires_at) says so to the browser too.
+                ends = hit.get("ends")
+                left = None if ends is None else max(0, math.ceil(ends - time.time()))
+                return self._public(response, left)
         response = super().dispatch(request, *args, **kwargs)
         if not key:
             patch_cache_control(response, private=True, no_cache=True)
@@ -159,23 +198,30 @@ class PublicPageCacheMixin:
             return response
         if hasattr(response, "render") and callable(response.render):
             response.render()
+        seconds = max(0, _cache_seconds(request))
         if (
             response.status_code == 200
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         ):
+            self._public(response, seconds)
+            if not seconds:
+                return response
             entry = {
                 "content": response.content,
                 "content_type": response["Content-Type"],
                 "version": version or _version_start(vkey),
+                "site": site_version or _version_start(SITE_VERSION_KEY),
+                "ends": time.time() + seconds if seconds < settings.PAGE_CACHE_SECONDS else None,
                 **self.cache_extra(),
             }
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-            self._public(response)
+            cache.set(key, entry, seconds)
         return response
 
-    def _public(self, response):
-        patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_SECONDS)
+    def _public(self, response, seconds=None):
+        if seconds is None:
+            seconds = settings.PAGE_CACHE_SECONDS
+        patch_cache_control(response, public=True, max_age=seconds)
         patch_vary_headers(response, ["Cookie"])
         return response
 

@@ -46,9 +46,10 @@ def _reading_position(article) -> Func:
 
 
 class ArticleQuerySet(models.QuerySet):
-    def published(self):
-        """The one definition of "visible to the public"."""
-        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=timezone.now())
+    def published(self, at=None):
+        """The one definition of "visible to the public": now, or as of `at` (a preview)."""
+        at = timezone.now() if at is None else at
+        return self.filter(status=self.model.Status.PUBLISHED, published_at__lte=at)
 
     def in_section(self, category):
         return self.filter(category=category)

@@ -20,7 +20,6 @@ register_converter(UnicodeSlugConverter, "uslug")
 app_name = "articles"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
     path("section/<uslug:slug>/", views.SectionView.as_view(), name="section"),
     path("authors/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),

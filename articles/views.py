@@ -1,16 +1,11 @@
 """The reader-facing pages: front page, article, section, tag, author and date archives."""
 
 from datetime import date, datetime, timedelta
-from itertools import groupby
 from typing import NamedTuple
 
-from django.conf import settings
-from django.contrib.postgres.expressions import ArraySubquery
-from django.core.cache import cache
-from django.db.models import Func, Max, Min, OuterRef
+from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,18 +16,14 @@ from django.views.generic import (
     DetailView,
     ListView,
     MonthArchiveView,
-    TemplateView,
     YearArchiveView,
 )
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles import page_cache, related
+from articles import related
 from articles.models import Article, Category
 from articles.page_cache import PublicPageCacheMixin
-
-SECTION_BLOCK_SIZE = 4
-TOP_RATED_KEY = "articles:top-rated"
 
 
 class ShownArticle(NamedTuple):
@@ -51,84 +42,6 @@ class PublishedArticlesMixin:
 
     def get_queryset(self):
         return Article.objects.published().with_bylines()
-
-
-class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
-    template_name = "articles/home.html"
-    latest_count = 12
-    top_count = 4
-    top_rated_count = 5
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        published = self.get_queryset()
-        featured = list(published.filter(is_featured=True)[: self.top_count + 1])
-        latest = list(published[: self.latest_count + len(featured) + 1])
-        lead = featured[0] if featured else (latest[0] if latest else None)
-        top = [a for a in featured if a != lead][: self.top_count]
-        shown = {a.pk for a in top} | ({lead.pk} if lead else set())
-        context.update(
-            lead=lead,
-            top_stories=top,
-            latest=[a for a in latest if a.pk not in shown][: self.latest_count],
-            section_blocks=self.section_blocks(),
-            top_rated=self.top_rated(),
-            meta_description=_("The latest news from %(site)s.") % {"site": settings.SITE_NAME},
-        )
-        return context
-
-    def section_blocks(self) -> list[tuple[Category, list[Article]]]:
-        """The newest few stories of every section, shared by all readers for a minute."""
-        blocks = cache.get(page_cache.SECTION_BLOCKS_KEY)
-        if blocks is None:
-            blocks = self._section_blocks()
-            cache.set(page_cache.SECTION_BLOCKS_KEY, blocks, settings.PAGE_CACHE_SECONDS)
-        return blocks
-
-    def top_rated(self) -> list[Article]:
-        """The best-rated stories of the last TOP_RATED_DAYS, shared for a while.
-
-        A window, like most read: the front page is about the news, and ranking the whole
-        archive would read every row of it."""
-        articles = cache.get(TOP_RATED_KEY)
-        if articles is None:
-            since = timezone.now() - timedelta(days=settings.TOP_RATED_DAYS)
-            # Headlines and links only: the bulky text columns stay in the database.
-            best = (
-                Article.objects.published()
-                .filter(published_at__gte=since)
-                .defer("body", "search_vector")
-            )
-            weight = settings.TOP_RATED_PRIOR_WEIGHT
-            articles = list(best.top_rated(prior_weight=weight)[: self.top_rated_count])
-            cache.set(TOP_RATED_KEY, articles, settings.POPULARITY_CACHE_SECONDS)
-        return articles
-
-    def _section_blocks(self) -> list[tuple[Category, list[Article]]]:
-        # One query however many sections: each section's newest ids, unnested.
-        newest = (
-            Article.objects.published()
-            .filter(category_id=OuterRef("pk"))
-            .order_by("-published_at", "-id")
-            .values("pk")[:SECTION_BLOCK_SIZE]
-        )
-        newest_per_section = Category.objects.annotate(
-            article_id=Func(ArraySubquery(newest), function="unnest")
-        ).values("article_id")
-        articles = self.get_queryset().filter(pk__in=newest_per_section)
-        articles = sorted(
-            articles,
-            key=lambda a: (
-                a.category.position,
-                a.category.name,
-                a.category_id,
-                -a.published_at.timestamp(),
-            ),
-        )
-        return [
-            (section, list(stories))
-            for section, stories in groupby(articles, key=lambda a: a.category)
-        ]
 
 
 class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetailView):

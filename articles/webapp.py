@@ -32,7 +32,7 @@ def web_manifest(request):
     manifest = {
         "name": settings.SITE_NAME,
         "short_name": settings.SITE_NAME[:12],
-        "start_url": reverse("articles:home"),
+        "start_url": reverse("frontpage:home"),
         "scope": "/",
         "display": "browser",
         "background_color": "#ffffff",

@@ -34,7 +34,7 @@ print(json.dumps({
     "comments": Comment.objects.count(),
     "pages": {
         "article": [article.get_absolute_url() for article in chosen],
-        "front": [reverse("articles:home")],
+        "front": [reverse("frontpage:home")],
         "section": [section.get_absolute_url()] if section else [],
         "tag": [reverse("articles:tag", kwargs={"slug": tag.slug})] if tag else [],
         "search": [reverse("search:search") + "?q=SEARCH_WORD"],

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "ratings",
     "votes",
     "polls",
+    "frontpage",
     "wpimport",
     "demo",
     "upkeep",

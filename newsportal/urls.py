@@ -37,6 +37,7 @@ urlpatterns = [
     path("polls/", include("polls.urls")),
     path("search/", include("search.urls")),
     path("", include("readership.urls")),
+    path("", include("frontpage.urls")),
     path("", include("articles.urls")),
 ]
 

@@ -235,14 +235,14 @@ def test_logout_ignores_an_off_site_next(client):
 
 
 def test_header_offers_log_in_with_next_to_anonymous_readers(client):
-    html = client.get(reverse("articles:home")).content.decode()
+    html = client.get(reverse("frontpage:home")).content.decode()
     assert f'href="{LOGIN_URL}?next=/"' in html
     assert f'href="{SIGNUP_URL}?next=/"' in html
 
 
 def test_header_shows_the_users_name_profile_link_and_a_logout_form(client):
     client.force_login(UserFactory(display_name="Ada L."))
-    html = client.get(reverse("articles:home")).content.decode()
+    html = client.get(reverse("frontpage:home")).content.decode()
     assert "Ada L." in html
     assert f'href="{PROFILE_URL}"' in html
     assert f'method="post" action="{reverse("account_logout")}"' in html

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from articles.models import Article
-from articles.views import HomeView
+from articles.top_rated import top_rated_recent
 from readership.counting import view_record
 from readership.folding import views_fold
 from readership.models import ArticleViewDay
@@ -150,9 +150,9 @@ def test_the_front_page_top_rated_uses_the_prior_weight_setting_and_is_cached(
     one_vote = rated(5, 1)
     steady = rated(4 * 30, 30)
     # Without a prior it is the plain average, and one perfect vote tops the chart.
-    assert HomeView().top_rated() == [one_vote, steady]
+    assert top_rated_recent() == [one_vote, steady]
     with django_assert_num_queries(0):
-        assert HomeView().top_rated() == [one_vote, steady]
+        assert top_rated_recent() == [one_vote, steady]
 
 
 def test_most_read_windows_give_every_window_with_its_label(db):

@@ -75,12 +75,29 @@ def seed_archive(sections, authors) -> None:
         cursor.execute("ANALYZE")
 
 
+def front_zones(section) -> None:
+    """A curated front page with every kind of rule: featured, section, tag, pins."""
+    from taggit.models import Tag
+
+    from frontpage.models import Pin, Zone
+
+    Zone.objects.all().delete()
+    lead = Zone.objects.create(title="Lead", layout="lead", size=5, featured_only=True)
+    Pin.objects.create(zone=lead, article=section.articles.order_by("-published_at")[3])
+    Zone.objects.create(title="Latest", layout="grid", size=8, position=1)
+    Zone.objects.create(title="Topic", size=4, position=2, tag=Tag.objects.get(slug="topic-7"))
+    for position, zone_section in enumerate(section._meta.model.objects.all()[:SECTIONS]):
+        Zone.objects.create(title=zone_section.name, section=zone_section, position=10 + position)
+    Zone.objects.create(title="Section top", page=section, layout="lead", size=2)
+
+
 @pytest.fixture
 def archive(db):
     sections = [CategoryFactory(name=f"Section {n}", slug=f"section-{n}") for n in range(SECTIONS)]
     authors = [AuthorFactory(name=f"Reporter {n}", slug=f"reporter-{n}") for n in range(AUTHORS)]
     seed_archive(sections, authors)
     section = sections[1]
+    front_zones(section)
     story = section.articles.filter(status="published").order_by("-published_at")[100]
     return {"section": section, "author": authors[1], "story": story}
 
@@ -89,7 +106,7 @@ def reading_urls(archive) -> dict[str, str]:
     story = archive["story"]
     day = story.publish_date
     return {
-        "front": reverse("articles:home"),
+        "front": reverse("frontpage:home"),
         "article": story.get_absolute_url(),
         "section": archive["section"].get_absolute_url(),
         "section page 3": archive["section"].get_absolute_url() + "?page=3",

@@ -34,7 +34,7 @@ def redis_cache(settings, redis_server):  # noqa: F811
 
 def reading_pages(article):
     return [
-        reverse("articles:home"),
+        reverse("frontpage:home"),
         article.get_absolute_url(),
         article.category.get_absolute_url(),
         reverse("articles:archive"),
@@ -86,7 +86,7 @@ def test_a_logged_in_reader_stays_logged_in_through_the_outage(client, redis_cac
 
 def test_redis_coming_back_is_used_again_without_a_restart(client, article, redis_cache):
     redis_cache.kill()
-    client.get(reverse("articles:home"))
+    client.get(reverse("frontpage:home"))
     assert cache.get("probe") is None
 
     redis_cache.start()
@@ -96,7 +96,7 @@ def test_redis_coming_back_is_used_again_without_a_restart(client, article, redi
         time.sleep(0.05)
 
     assert cache.get("back") == "yes"
-    assert client.get(reverse("articles:home")).status_code == 200
+    assert client.get(reverse("frontpage:home")).status_code == 200
 
 
 def test_readers_can_log_in_and_sign_up_while_redis_is_down(client, redis_cache):

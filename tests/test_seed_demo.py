@@ -128,3 +128,20 @@ def test_a_second_seed_shows_the_comments_an_older_seed_held():
     assert not comment_model.objects.filter(status=comment_model.Status.PENDING).exists()
     shown = comment_model.objects.count()
     assert sum(Article.objects.values_list("comment_count", flat=True)) == shown
+def test_seed_demo_curates_the_front_page_with_pins_and_a_hidden_banner(client):
+    from frontpage.models import Banner, Pin, Zone
+
+    seed(articles=60)
+    pins = Pin.objects.count()
+    lead = Zone.objects.get(page__isnull=True, layout=Zone.Layout.LEAD)
+    pinned = lead.pins.filter(starts_at__isnull=True).order_by("position").first().article
+    assert Zone.objects.filter(page__isnull=False).exists()  # a section page's own zone
+    assert lead.pins.filter(starts_at__gt=timezone.now()).exists()  # a scheduled pin
+    assert Banner.objects.filter(is_shown=False).exists()
+
+    html = client.get("/").content.decode()
+    assert pinned.title in html.split("article-card--lead")[1].split("</article>")[0]
+    assert "Breaking" not in html
+
+    seed(articles=60)
+    assert Pin.objects.count() == pins

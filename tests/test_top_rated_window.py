@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from articles.views import HomeView
+from articles.top_rated import top_rated_recent
 from tests.factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def test_a_story_older_than_the_window_leaves_the_chart(settings):
     recent = rated(4 * 10, 10, days_ago=2)
     old_favourite = rated(5 * 50, 50, days_ago=31)
 
-    chart = HomeView().top_rated()
+    chart = top_rated_recent()
 
     assert recent in chart
     assert old_favourite not in chart
@@ -34,4 +34,4 @@ def test_the_window_follows_the_setting(settings):
     settings.TOP_RATED_DAYS = 60
     old_favourite = rated(5 * 50, 50, days_ago=31)
 
-    assert HomeView().top_rated() == [old_favourite]
+    assert top_rated_recent() == [old_favourite]

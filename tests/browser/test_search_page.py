@@ -26,7 +26,7 @@ def stories():
 def test_a_reader_searches_filters_and_follows_a_suggestion(
     live_server, page, screenshot, stories
 ):
-    page.goto(live_server.url + reverse("articles:home"))
+    page.goto(live_server.url + reverse("frontpage:home"))
     page.get_by_role("searchbox", name="Search articles").fill("cafe budg")
     page.keyboard.press("Enter")
 

@@ -89,7 +89,7 @@ def good_paths(world) -> dict[str, str]:
         "accounts:profile": reverse("accounts:profile"),
         "comments:permalink": reverse("comments:permalink", args=[world["comment"].pk]),
         "ratings:form": reverse("ratings:form", args=[article.pk]),
-        "articles:home": "/",
+        "frontpage:home": "/",
         "articles:section": world["section"].get_absolute_url(),
         "articles:author": world["author"].get_absolute_url(),
         "articles:tag": reverse("articles:tag", args=["budget"]),

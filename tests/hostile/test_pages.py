@@ -33,7 +33,7 @@ def test_no_staff_page_answers_hostile_query_strings_with_a_server_error(
 ):
     client.force_login(staff_user)
     paths = good_paths(world)
-    staff_pages = ["articles:preview", "articles:detail", "articles:home", "accounts:profile"]
+    staff_pages = ["articles:preview", "articles:detail", "frontpage:home", "accounts:profile"]
     assert client.get(paths["articles:preview"]).status_code == 200
     assert failures(client, with_hostile_queries(paths[name] for name in staff_pages)) == []
 

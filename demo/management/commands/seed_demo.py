@@ -26,6 +26,7 @@ from articles.models import Article, ArticleAuthor, Category
 from demo import stories
 from demo.builders import article_row, articles_mark_unedited, byline_rows, tag_rows
 from demo.engagement import engagement_add, recent_views_add
+from demo.front import front_curate
 from demo.newsroom import authors_ensure, sections_ensure, tags_ensure
 from demo.pictures import PALETTES, image_pool
 
@@ -55,6 +56,7 @@ class Command(BaseCommand):
             progress=not options["no_progress"],
         )
         engagement_add(options["seed"])
+        front_curate()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo site ready: {len(sections)} sections, {len(authors)} authors, "
