@@ -5,6 +5,10 @@ shows at once, not after the TTL.
 Each cached copy carries its page's version; a page's version key (one per path, whatever
 the language or page number) is deleted by a purge, so every copy of that page stops being
 served at once, ?page=N included. A hit reads the copy and the version in one round trip.
+
+Every shared page also names what it shows in surrogate keys (core.purge): the caching
+proxy in front (deploy/varnish) files its copy under them, and each purge here drops the
+proxy's copies by key once it has dropped the app's own.
 """
 
 import hashlib
@@ -22,6 +26,7 @@ from django.views.decorators.cache import cache_page
 from django.views.generic.list import MultipleObjectMixin
 
 from articles.models import Article, Category
+from core.purge import proxy_purge, surrogate_keys_set
 
 # The front page's per-section blocks, cached on their own for as long as the pages.
 SECTION_BLOCKS_KEY = "articles:front-section-blocks"
@@ -31,6 +36,18 @@ SECTION_BLOCKS_KEY = "articles:front-section-blocks"
 # change the page, so such a visit shares the copy of the address without them.
 SHARED_PARAMS = {"fbclid", "gclid"}
 VERSION_SECONDS = 24 * 60 * 60
+
+# Surrogate keys of the pages that list many stories; a page showing one thing is
+# "<kind>-<id>" (surrogate_key).
+FRONT_KEY = "front"
+ARCHIVE_KEY = "archive"
+FEED_KEY = "feed"
+SITEMAP_KEY = "sitemap"
+
+
+def surrogate_key(kind: str, pk: int) -> str:
+    """The key of the page of one article, section, tag or author: "article-12"."""
+    return f"{kind}-{pk}"
 
 
 def canonical_page_number(value: str) -> bool:
@@ -53,8 +70,9 @@ def canonical_query(request, page_params=()) -> bool:
     return True
 
 
-def cache_shared(seconds: int, *, page_params=()):
-    """Django's cache_page, for canonical addresses only (see canonical_query)."""
+def cache_shared(seconds: int, *, page_params=(), keys=()):
+    """Django's cache_page, for canonical addresses only (see canonical_query), naming
+    `keys` as what the page shows."""
 
     def decorator(view):
         cached = cache_page(seconds)(view)
@@ -62,7 +80,9 @@ def cache_shared(seconds: int, *, page_params=()):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if canonical_query(request, page_params):
-                return cached(request, *args, **kwargs)
+                response = cached(request, *args, **kwargs)
+                surrogate_keys_set(response, keys)
+                return response
             return view(request, *args, **kwargs)
 
         return wrapper
@@ -87,35 +107,65 @@ def _version_start(key: str) -> str:
     return cache.get(key) or token
 
 
-def pages_purge(paths) -> None:
-    """Stop serving every cached copy of `paths` (all languages and page numbers) once the
-    change is committed: purging before the commit would let a request in between cache
-    the old data again."""
-    keys = [version_key(path) for path in paths]
-    keys.append(SECTION_BLOCKS_KEY)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+def pages_purge(paths, keys=()) -> None:
+    """Stop serving every cached copy of `paths` (all languages and page numbers), and the
+    proxy's copies filed under the surrogate `keys`, once the change is committed: purging
+    before the commit would let a request in between cache the old data again."""
+    versions = [version_key(path) for path in paths]
+    versions.append(SECTION_BLOCKS_KEY)
+    keys = list(keys)
+
+    def purge():
+        cache.delete_many(versions)
+        # Only now: a proxy purged first could fetch the app's old copy again.
+        proxy_purge(keys)
+
+    transaction.on_commit(purge)
 
 
 def article_pages_purge(*articles) -> None:
     """Drop the cached pages that show `articles`: their own, the front page, their
-    sections', tags' and authors' pages and the front page's section blocks."""
+    sections', tags' and authors' pages and the front page's section blocks; in the proxy
+    also the date archives, feeds and sitemaps, which the app caches for a few minutes."""
     paths = {reverse("articles:home"), *(article.get_absolute_url() for article in articles)}
+    keys = {FRONT_KEY, ARCHIVE_KEY, FEED_KEY, SITEMAP_KEY}
+    keys.update(surrogate_key("article", article.pk) for article in articles if article.pk)
     section_ids = {article.category_id for article in articles if article.category_id}
-    paths.update(
-        section.get_absolute_url() for section in Category.objects.filter(pk__in=section_ids)
-    )
+    for section in Category.objects.filter(pk__in=section_ids):
+        paths.add(section.get_absolute_url())
+        keys.add(surrogate_key("section", section.pk))
     shown = Article.objects.filter(pk__in=[article.pk for article in articles if article.pk])
-    paths.update(
-        reverse("articles:tag", kwargs={"slug": slug})
-        for slug in shown.values_list("tags__slug", flat=True).distinct()
-        if slug
+    for pk, slug in shown.values_list("tags__id", "tags__slug").distinct():
+        if pk:
+            paths.add(reverse("articles:tag", kwargs={"slug": slug}))
+            keys.add(surrogate_key("tag", pk))
+    for pk, slug in shown.values_list("bylines__author__id", "bylines__author__slug").distinct():
+        if pk:
+            paths.add(reverse("articles:author", kwargs={"slug": slug}))
+            keys.add(surrogate_key("author", pk))
+    pages_purge(paths, keys)
+
+
+def article_page_refresh(*, article_ids) -> None:
+    """Refresh the cached copies of these articles' own pages after a change only they
+    show in full (a rating, a comment appearing or going).
+
+    The proxy's purge is soft: the next reader still gets the old copy at once while the
+    proxy fetches the new one, so a busy story's ratings cost a render each, never a wait.
+    The lists that show the story keep their copies until they expire."""
+    articles = Article.objects.filter(pk__in=article_ids).only(
+        "slug", "publish_date", "published_at", "created_at"
     )
-    paths.update(
-        reverse("articles:author", kwargs={"slug": slug})
-        for slug in shown.values_list("bylines__author__slug", flat=True).distinct()
-        if slug
-    )
-    pages_purge(paths)
+    versions = [version_key(article.get_absolute_url()) for article in articles]
+    keys = [surrogate_key("article", pk) for pk in article_ids]
+    if not versions:
+        return
+
+    def purge():
+        cache.delete_many(versions)
+        proxy_purge(keys, soft=True)
+
+    transaction.on_commit(purge)
 
 
 def _has_pending_messages(request) -> bool:
@@ -151,6 +201,7 @@ class PublicPageCacheMixin:
             if hit is not None and version is not None and hit.get("version") == version:
                 response = HttpResponse(hit["content"], content_type=hit["content_type"])
                 self.cache_hit(response, hit)
+                surrogate_keys_set(response, hit.get("keys", ()))
                 return self._public(response)
         response = super().dispatch(request, *args, **kwargs)
         if not key:
@@ -168,9 +219,11 @@ class PublicPageCacheMixin:
                 "content": response.content,
                 "content_type": response["Content-Type"],
                 "version": version or _version_start(vkey),
+                "keys": self.surrogate_keys(),
                 **self.cache_extra(),
             }
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            surrogate_keys_set(response, entry["keys"])
             self._public(response)
         return response
 
@@ -201,6 +254,10 @@ class PublicPageCacheMixin:
 
     def cache_extra(self) -> dict:
         return {}
+
+    def surrogate_keys(self) -> tuple[str, ...]:
+        """What the page shows, by surrogate key (see the module's docstring)."""
+        return ()
 
     def cache_hit(self, response, entry: dict) -> None:
         """Hook to mark a response from the cache as the view would have marked it."""
