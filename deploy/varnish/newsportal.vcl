@@ -82,6 +82,12 @@ sub vcl_recv {
 }
 
 sub vcl_backend_response {
+    # A background refresh of a stale copy that got an error: keep serving the stale copy
+    # (see the grace below) rather than store the error in its place. (When gunicorn does
+    # not answer at all, Varnish keeps the stale copy by itself.)
+    if (beresp.status >= 500 && bereq.is_bgfetch) {
+        return (abandon);
+    }
     if (bereq.uncacheable) {
         return (deliver);
     }
@@ -100,18 +106,9 @@ sub vcl_backend_response {
     }
     # Kept for hours past its max-age: while gunicorn answers, a stale copy is served to
     # one reader while a fresh one is fetched in the background; while it does not, the
-    # stale copy is served (the failed background fetch is abandoned below).
+    # stale copy is served (the failed background fetch is abandoned).
     set beresp.grace = 6h;
-    if (beresp.status >= 500 && bereq.is_bgfetch) {
-        return (abandon);
-    }
     return (deliver);
-}
-
-sub vcl_backend_error {
-    if (bereq.is_bgfetch) {
-        return (abandon);
-    }
 }
 
 sub vcl_deliver {
