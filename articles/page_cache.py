@@ -12,6 +12,7 @@ proxy's copies by key once it has dropped the app's own.
 """
 
 import hashlib
+import time
 import uuid
 from functools import wraps
 
@@ -22,6 +23,7 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_http_date_safe
 from django.views.decorators.cache import cache_page
 from django.views.generic.list import MultipleObjectMixin
 
@@ -82,12 +84,24 @@ def cache_shared(seconds: int, *, page_params=(), keys=()):
             if canonical_query(request, page_params):
                 response = cached(request, *args, **kwargs)
                 surrogate_keys_set(response, keys)
+                _age_set(response, seconds)
                 return response
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def _age_set(response, seconds: int) -> None:
+    """Say how old a copy from cache_page is (it keeps the Expires of its first render), so
+    a proxy or browser keeps it only until the app's own copy expires, not a max-age more.
+    The proxy's purge of such a page cannot drop the app's copy: it fetches that again."""
+    expires = parse_http_date_safe(response.get("Expires", ""))
+    if expires is not None:
+        age = int(seconds - (expires - time.time()))
+        if 0 < age <= seconds:
+            response["Age"] = str(age)
 
 
 def page_key(path: str, page: str, language: str) -> str:
@@ -125,9 +139,11 @@ def pages_purge(paths, keys=()) -> None:
 
 def article_pages_purge(*articles) -> None:
     """Drop the cached pages that show `articles`: their own, the front page, their
-    sections', tags' and authors' pages and the front page's section blocks; in the proxy
-    also the date archives, feeds and sitemaps, which the app caches for a few minutes."""
+    sections', tags', authors' and date archives' pages and the front page's section
+    blocks; in the proxy also the feeds and sitemaps (whose own copies in the app live a
+    few minutes more: see _age_set)."""
     paths = {reverse("articles:home"), *(article.get_absolute_url() for article in articles)}
+    paths.update(path for article in articles for path in _archive_paths(article))
     keys = {FRONT_KEY, ARCHIVE_KEY, FEED_KEY, SITEMAP_KEY}
     keys.update(surrogate_key("article", article.pk) for article in articles if article.pk)
     section_ids = {article.category_id for article in articles if article.category_id}
@@ -144,6 +160,23 @@ def article_pages_purge(*articles) -> None:
             paths.add(reverse("articles:author", kwargs={"slug": slug}))
             keys.add(surrogate_key("author", pk))
     pages_purge(paths, keys)
+
+
+def _archive_paths(article) -> list[str]:
+    """The date archives that list `article`: the index, its year, month and day."""
+    paths = [reverse("articles:archive")]
+    day = article.publish_date
+    if day:
+        year, month = f"{day.year:04d}", f"{day.month:02d}"
+        paths += [
+            reverse("articles:archive-year", kwargs={"year": year}),
+            reverse("articles:archive-month", kwargs={"year": year, "month": month}),
+            reverse(
+                "articles:archive-day",
+                kwargs={"year": year, "month": month, "day": f"{day.day:02d}"},
+            ),
+        ]
+    return paths
 
 
 def article_page_refresh(*, article_ids) -> None:

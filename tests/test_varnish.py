@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
@@ -26,6 +27,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from articles import page_cache
 from articles.services import article_save, article_unpublish
 from core import purge
 from ratings.services import rating_set
@@ -167,6 +169,46 @@ def test_each_cacheable_page_names_what_it_shows(client, article, section, autho
             response = client.get(path)
             assert response.status_code == 200, path
             assert response[purge.XKEY_HEADER] == keys, path
+
+
+def test_an_edit_drops_the_apps_copies_of_the_date_archives_too(
+    client, article, django_capture_on_commit_callbacks
+):
+    day = article.publish_date
+    archives = [
+        reverse("articles:archive"),
+        reverse("articles:archive-year", kwargs={"year": f"{day.year:04d}"}),
+        reverse(
+            "articles:archive-day",
+            kwargs={
+                "year": f"{day.year:04d}",
+                "month": f"{day.month:02d}",
+                "day": f"{day.day:02d}",
+            },
+        ),
+    ]
+    for path in archives:
+        client.get(path)
+    article.title = "A headline fixed after publishing"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_save(article=article)
+
+    for path in archives:
+        assert "A headline fixed after publishing" in client.get(path).content.decode(), path
+
+
+def test_a_feed_from_the_apps_cache_says_how_old_it_is(client, article, monkeypatch):
+    feed = reverse("articles:feed-rss")
+    assert "age" not in client.get(feed)  # just rendered
+    now = time.time()
+    monkeypatch.setattr(page_cache, "time", SimpleNamespace(time=lambda: now + 100))
+
+    response = client.get(feed)
+
+    # The proxy keeps it only as long as the app's copy has left (300 s in all).
+    assert 100 <= int(response["Age"]) <= 101
+    assert "max-age=300" in response["Cache-Control"]
 
 
 def test_a_signed_in_readers_page_names_no_keys(reader_client, article):
