@@ -643,6 +643,10 @@ def test_views_through_the_proxy_count_each_reader_once(live):
     def reader(address):
         return {"X-Real-IP": address}
 
+    # A link checker's HEAD fills the cache with a GET to Django, which counts nobody.
+    head = fetch(proxy.port, path, method="HEAD", headers=reader("198.51.100.9"))
+    assert head[0] == 200 and views_of(article) == 0
+    fetch(proxy.port, "/", method="PURGE", headers={"xkey-purge": f"article-{article.pk}"})
     # The first reader's request reaches Django (a miss), which counts it; their beacon
     # then finds them already counted.
     assert fetch(proxy.port, path, headers=reader("198.51.100.1"))[1]["x-cache"] == "miss"

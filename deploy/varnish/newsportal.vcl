@@ -47,6 +47,12 @@ sub vcl_recv {
     if (req.method != "GET" && req.method != "HEAD") {
         return (pass);
     }
+    # A HEAD is a link checker, never a reader, but Varnish fills its cache from it with a
+    # GET, which Django would count as a view: say so the way browsers mark a prefetch,
+    # which the view counting leaves out (readership/bots.py).
+    if (req.method == "HEAD") {
+        set req.http.Sec-Purpose = "prefetch";
+    }
 
     # Static files (whitenoise: hashed names, Cache-Control public) and media are the
     # same for everyone: cached whoever asks, cookies or not.
