@@ -15,7 +15,7 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles.models import Article, Category
-from articles.page_cache import cache_shared
+from articles.page_cache import FEED_KEY, cache_shared
 from articles.sitemaps import site_url
 
 FEED_SIZE = 30
@@ -24,7 +24,7 @@ FEED_SIZE = 30
 class LatestArticlesFeed(Feed):
     # Feed readers poll often; five minutes of staleness costs nobody anything.
     @method_decorator(require_safe)
-    @method_decorator(cache_shared(300))
+    @method_decorator(cache_shared(300, keys=(FEED_KEY,)))
     def __call__(self, request, *args, **kwargs):
         return super().__call__(request, *args, **kwargs)
 

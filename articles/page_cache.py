@@ -5,6 +5,10 @@ shows at once, not after the TTL.
 Each cached copy carries its page's version; a page's version key (one per path, whatever
 the language or page number) is deleted by a purge, so every copy of that page stops being
 served at once, ?page=N included. A hit reads the copy and the version in one round trip.
+
+Every shared page also names what it shows in surrogate keys (core.purge): the caching
+proxy in front (deploy/varnish) files its copy under them, and each purge here drops the
+proxy's copies by key once it has dropped the app's own.
 """
 
 import hashlib
@@ -20,10 +24,12 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_http_date_safe
 from django.views.decorators.cache import cache_page
 from django.views.generic.list import MultipleObjectMixin
 
 from articles.models import Article, Category
+from core.purge import proxy_purge, surrogate_keys_set
 
 # The generation of the curated fronts' selections (frontpage/selection.py): every purge
 # deletes it, so a changed story leaves every zone that showed it at once.
@@ -37,6 +43,20 @@ SITE_VERSION_KEY = "pagever:site"
 # change the page, so such a visit shares the copy of the address without them.
 SHARED_PARAMS = {"fbclid", "gclid"}
 VERSION_SECONDS = 24 * 60 * 60
+
+# Surrogate keys of the pages that list many stories; a page showing one thing is
+# "<kind>-<id>" (surrogate_key).
+FRONT_KEY = "front"
+ARCHIVE_KEY = "archive"
+FEED_KEY = "feed"
+SITEMAP_KEY = "sitemap"
+# Every page: what all of them show (the breaking-news banner) purges it.
+SITE_KEY = "site"
+
+
+def surrogate_key(kind: str, pk: int) -> str:
+    """The key of the page of one article, section, tag or author: "article-12"."""
+    return f"{kind}-{pk}"
 
 
 def canonical_page_number(value: str) -> bool:
@@ -59,8 +79,9 @@ def canonical_query(request, page_params=()) -> bool:
     return True
 
 
-def cache_shared(seconds: int, *, page_params=()):
-    """Django's cache_page, for canonical addresses only (see canonical_query)."""
+def cache_shared(seconds: int, *, page_params=(), keys=()):
+    """Django's cache_page, for canonical addresses only (see canonical_query), naming
+    `keys` as what the page shows."""
 
     def decorator(view):
         cached = cache_page(seconds)(view)
@@ -68,12 +89,26 @@ def cache_shared(seconds: int, *, page_params=()):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if canonical_query(request, page_params):
-                return cached(request, *args, **kwargs)
+                response = cached(request, *args, **kwargs)
+                surrogate_keys_set(response, keys)
+                _age_set(response, seconds)
+                return response
             return view(request, *args, **kwargs)
 
         return wrapper
 
     return decorator
+
+
+def _age_set(response, seconds: int) -> None:
+    """Say how old a copy from cache_page is (it keeps the Expires of its first render), so
+    a proxy or browser keeps it only until the app's own copy expires, not a max-age more.
+    The proxy's purge of such a page cannot drop the app's copy: it fetches that again."""
+    expires = parse_http_date_safe(response.get("Expires", ""))
+    if expires is not None:
+        age = int(seconds - (expires - time.time()))
+        if 0 < age <= seconds:
+            response["Age"] = str(age)
 
 
 def page_key(path: str, page: str, language: str) -> str:
@@ -93,19 +128,31 @@ def _version_start(key: str) -> str:
     return cache.get(key) or token
 
 
-def pages_purge(paths) -> None:
-    """Stop serving every cached copy of `paths` (all languages and page numbers) once the
-    change is committed: purging before the commit would let a request in between cache
-    the old data again."""
-    keys = [version_key(path) for path in paths]
-    keys.append(FRONT_SELECTION_KEY)
-    transaction.on_commit(lambda: cache.delete_many(keys))
+def pages_purge(paths, keys=()) -> None:
+    """Stop serving every cached copy of `paths` (all languages and page numbers), and the
+    proxy's copies filed under the surrogate `keys`, once the change is committed: purging
+    before the commit would let a request in between cache the old data again."""
+    versions = [version_key(path) for path in paths]
+    versions.append(FRONT_SELECTION_KEY)
+    keys = list(keys)
+
+    def purge():
+        cache.delete_many(versions)
+        # Only now: a proxy purged first could fetch the app's old copy again.
+        proxy_purge(keys)
+
+    transaction.on_commit(purge)
 
 
 def all_pages_purge() -> None:
     """Stop serving every cached copy of every page once the change is committed: for what
     every page shows (the breaking-news banner)."""
-    transaction.on_commit(lambda: cache.delete_many([SITE_VERSION_KEY, FRONT_SELECTION_KEY]))
+
+    def purge():
+        cache.delete_many([SITE_VERSION_KEY, FRONT_SELECTION_KEY])
+        proxy_purge([SITE_KEY])
+
+    transaction.on_commit(purge)
 
 
 def page_expires_at(request, when) -> None:
@@ -127,24 +174,66 @@ def _cache_seconds(request) -> int:
 
 def article_pages_purge(*articles) -> None:
     """Drop the cached pages that show `articles`: their own, the front page, their
-    sections', tags' and authors' pages and the front page's section blocks."""
+    sections', tags', authors' and date archives' pages and the front page's section
+    blocks; in the proxy also the feeds and sitemaps (whose own copies in the app live a
+    few minutes more: see _age_set)."""
     paths = {reverse("frontpage:home"), *(article.get_absolute_url() for article in articles)}
+    paths.update(path for article in articles for path in _archive_paths(article))
+    keys = {FRONT_KEY, ARCHIVE_KEY, FEED_KEY, SITEMAP_KEY}
+    keys.update(surrogate_key("article", article.pk) for article in articles if article.pk)
     section_ids = {article.category_id for article in articles if article.category_id}
-    paths.update(
-        section.get_absolute_url() for section in Category.objects.filter(pk__in=section_ids)
-    )
+    for section in Category.objects.filter(pk__in=section_ids):
+        paths.add(section.get_absolute_url())
+        keys.add(surrogate_key("section", section.pk))
     shown = Article.objects.filter(pk__in=[article.pk for article in articles if article.pk])
-    paths.update(
-        reverse("articles:tag", kwargs={"slug": slug})
-        for slug in shown.values_list("tags__slug", flat=True).distinct()
-        if slug
+    for pk, slug in shown.values_list("tags__id", "tags__slug").distinct():
+        if pk:
+            paths.add(reverse("articles:tag", kwargs={"slug": slug}))
+            keys.add(surrogate_key("tag", pk))
+    for pk, slug in shown.values_list("bylines__author__id", "bylines__author__slug").distinct():
+        if pk:
+            paths.add(reverse("articles:author", kwargs={"slug": slug}))
+            keys.add(surrogate_key("author", pk))
+    pages_purge(paths, keys)
+
+
+def _archive_paths(article) -> list[str]:
+    """The date archives that list `article`: the index, its year, month and day."""
+    paths = [reverse("articles:archive")]
+    day = article.publish_date
+    if day:
+        year, month = f"{day.year:04d}", f"{day.month:02d}"
+        paths += [
+            reverse("articles:archive-year", kwargs={"year": year}),
+            reverse("articles:archive-month", kwargs={"year": year, "month": month}),
+            reverse(
+                "articles:archive-day",
+                kwargs={"year": year, "month": month, "day": f"{day.day:02d}"},
+            ),
+        ]
+    return paths
+
+
+def article_page_refresh(*, article_ids) -> None:
+    """Refresh the cached copies of these articles' own pages after a change only they
+    show in full (a rating, a comment appearing or going).
+
+    The proxy's purge is soft: the next reader still gets the old copy at once while the
+    proxy fetches the new one, so a busy story's ratings cost a render each, never a wait.
+    The lists that show the story keep their copies until they expire."""
+    articles = Article.objects.filter(pk__in=article_ids).only(
+        "slug", "publish_date", "published_at", "created_at"
     )
-    paths.update(
-        reverse("articles:author", kwargs={"slug": slug})
-        for slug in shown.values_list("bylines__author__slug", flat=True).distinct()
-        if slug
-    )
-    pages_purge(paths)
+    versions = [version_key(article.get_absolute_url()) for article in articles]
+    keys = [surrogate_key("article", pk) for pk in article_ids]
+    if not versions:
+        return
+
+    def purge():
+        cache.delete_many(versions)
+        proxy_purge(keys, soft=True)
+
+    transaction.on_commit(purge)
 
 
 def _has_pending_messages(request) -> bool:
@@ -187,6 +276,7 @@ class PublicPageCacheMixin:
             ):
                 response = HttpResponse(hit["content"], content_type=hit["content_type"])
                 self.cache_hit(response, hit)
+                surrogate_keys_set(response, hit.get("keys", ()))
                 # A copy that ends early (see page_expires_at) says so to the browser too.
                 ends = hit.get("ends")
                 left = None if ends is None else max(0, math.ceil(ends - time.time()))
@@ -213,9 +303,11 @@ class PublicPageCacheMixin:
                 "version": version or _version_start(vkey),
                 "site": site_version or _version_start(SITE_VERSION_KEY),
                 "ends": time.time() + seconds if seconds < settings.PAGE_CACHE_SECONDS else None,
+                "keys": (SITE_KEY, *self.surrogate_keys()),
                 **self.cache_extra(),
             }
             cache.set(key, entry, seconds)
+            surrogate_keys_set(response, entry["keys"])
         return response
 
     def _public(self, response, seconds=None):
@@ -247,6 +339,10 @@ class PublicPageCacheMixin:
 
     def cache_extra(self) -> dict:
         return {}
+
+    def surrogate_keys(self) -> tuple[str, ...]:
+        """What the page shows, by surrogate key (see the module's docstring)."""
+        return ()
 
     def cache_hit(self, response, entry: dict) -> None:
         """Hook to mark a response from the cache as the view would have marked it."""

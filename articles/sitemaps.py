@@ -13,7 +13,7 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles.models import Article, Category
-from articles.page_cache import cache_shared
+from articles.page_cache import SITEMAP_KEY, cache_shared
 
 NEWS_WINDOW = timezone.timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs from one news sitemap.
@@ -123,12 +123,14 @@ SITEMAPS = {
 
 # Django's index names each sitemap on the Sites row, which SITE_URL sets
 # (newsportal.apps), and sends Last-Modified when every sitemap knows its latest change.
-index = require_safe(cache_shared(600)(sitemaps_views.index))
-section = require_safe(cache_shared(600, page_params=("p",))(sitemaps_views.sitemap))
+index = require_safe(cache_shared(600, keys=(SITEMAP_KEY,))(sitemaps_views.index))
+section = require_safe(
+    cache_shared(600, page_params=("p",), keys=(SITEMAP_KEY,))(sitemaps_views.sitemap)
+)
 
 
 @require_safe
-@cache_shared(300)
+@cache_shared(300, keys=(SITEMAP_KEY,))
 def news(request):
     language = settings.LANGUAGE_CODE.split("-")[0]
     response = sitemaps_views.sitemap(

@@ -23,7 +23,7 @@ from taggit.models import Tag
 from accounts.models import Author
 from articles import related
 from articles.models import Article, Category
-from articles.page_cache import PublicPageCacheMixin
+from articles.page_cache import ARCHIVE_KEY, PublicPageCacheMixin, surrogate_key
 
 
 class ShownArticle(NamedTuple):
@@ -71,6 +71,9 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
 
     def cache_extra(self) -> dict:
         return {"article_id": self.object.pk, "published_at": self.object.published_at}
+
+    def surrogate_keys(self):
+        return (surrogate_key("article", self.object.pk),)
 
     def cache_hit(self, response, entry: dict) -> None:
         # Readers without JavaScript send no beacon: say what was shown, as the view would.
@@ -135,6 +138,9 @@ class SectionView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
         self.section = get_object_or_404(Category, slug=self.kwargs["slug"])
         return super().get_queryset().in_section(self.section)
 
+    def surrogate_keys(self):
+        return (surrogate_key("section", self.section.pk),)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, **kwargs)
 
@@ -145,6 +151,9 @@ class TagView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
+
+    def surrogate_keys(self):
+        return (surrogate_key("tag", self.tag.pk),)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -157,6 +166,9 @@ class AuthorView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
         self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
         return super().get_queryset().by_author(self.author)
 
+    def surrogate_keys(self):
+        return (surrogate_key("author", self.author.pk),)
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
 
@@ -168,6 +180,9 @@ class ArchiveMixin(PublicPageCacheMixin, PublishedArticlesMixin):
     allow_future = True
     template_name = "articles/archive.html"
     context_object_name = "article_list"
+
+    def surrogate_keys(self):
+        return (ARCHIVE_KEY,)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.pages import PAGE_NAMES
-from bench.targets import FLOOR, TARGETS
+from bench.targets import CEILING, FLOOR, TARGETS
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "performance.md"
 RESULTS_HEADING = "## Benchmark results"
@@ -97,6 +97,35 @@ def comparison_lines(results: dict[tuple[str, str], dict]) -> list[str]:
     return lines
 
 
+def ceiling_lines(results: dict[tuple[str, str], dict]) -> list[str]:
+    """Each page through Varnish, and the floor, as a share of nginx serving the page's
+    saved copy (issue 12's goal for Varnish: at least 50 %)."""
+    if not any(key == CEILING for key, _page in results):
+        return []
+    lines = [
+        "",
+        "Against the ceiling (nginx serving each page's saved copy from disk):",
+        "",
+        "| page | target | req/s | ceiling req/s | % of ceiling |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for page, page_name in PAGE_NAMES.items():
+        ceiling = results.get((CEILING, page))
+        if not ceiling:
+            continue
+        for target in TARGETS:
+            if target.key == CEILING or (target.key, page) not in results:
+                continue
+            if target.key not in ("varnish", FLOOR):
+                continue
+            r = results[(target.key, page)]
+            lines.append(
+                f"| {page_name} | {target.name.split(' (')[0]} | {number(r['rps'])} | "
+                f"{number(ceiling['rps'])} | {ratio(r['rps'], ceiling['rps'])} |"
+            )
+    return lines
+
+
 def size_block(run: dict) -> list[str]:
     facts, load, args = run["facts"], run["load"], run["args"]
     seeded = (
@@ -131,6 +160,7 @@ def size_block(run: dict) -> list[str]:
         "makes them vary from run to run: compare rows of one run, not runs.",
         "",
         *comparison_lines(run["results"]),
+        *ceiling_lines(run["results"]),
     ]
 
 

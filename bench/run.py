@@ -2,8 +2,9 @@
 
 For each site size (1k articles; 100k with --large) on the bench's PostgreSQL
 (BENCH_DATABASE_URL, else DATABASE_URL, else the embedded one), it seeds the site once
-(`seed_demo`, reused later), starts every target on gunicorn on free 127.0.0.1 ports (our
-site rendered, app-cached, with a Redis of its own, and the floor: bench/targets.py), loads
+(`seed_demo`, reused later), starts every target on free 127.0.0.1 ports (our site on
+gunicorn rendered, app-cached, with a Redis of its own and behind Varnish; the floor; nginx
+serving saved copies of our pages, the ceiling: bench/targets.py), loads
 them with wrk in interleaved rounds (bench/wrk.py), prints the tables and writes them into
 docs/performance.md (bench/report.py). Every process it starts is stopped by its PID.
 
@@ -22,11 +23,11 @@ from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import report, wrk
+from bench import proxies, report, wrk
 from bench.pages import PAGE_NAMES, check, fetch
 from bench.servers import Gunicorn, Redis, python_json
 from bench.sites import database_url, redact, server_url, site_ready, size_label
-from bench.targets import FLOOR, TARGETS, site_environment, target_environment
+from bench.targets import CEILING, FLOOR, TARGETS, site_environment, target_environment
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SMALL, LARGE = 1_000, 100_000
@@ -80,6 +81,11 @@ def main() -> int:
     if args.large and not args.sizes:
         sizes.append(LARGE)
     targets = [t for t in TARGETS if t.key in args.targets.split(",") or t.key == FLOOR]
+    needed = {"varnish": "varnishd", "static": "nginx"}
+    for name in {needed[t.kind] for t in targets if t.kind in needed}:
+        if not proxies.binary(name):
+            print(f"{name} is not installed: {proxies.INSTALL_HINT}", file=sys.stderr)
+            return 2
     pages = args.pages.split(",")
     runs = 1 + (len(targets) - 1) * len(pages)
     minutes = len(sizes) * runs * args.rounds * (args.duration + args.warmup + 0.5) / 60
@@ -127,13 +133,27 @@ def measure(args, binary, env, facts, targets, redis_url, size) -> dict:
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="newsportal-bench-") as tmp:
         servers = {}
         floor_page = Path(tmp) / "article.html"
-        for target in sorted(targets, key=lambda t: t.key == FLOOR):  # the floor last
+        ours = None  # the first of our servers, whose pages the floor and ceiling answer
+        # Ours first, then the ceiling (from our saved pages), the floor last.
+        for target in sorted(targets, key=lambda t: (t.key == FLOOR, t.key == CEILING)):
+            if target.kind == "static":
+                if ours is None:
+                    raise SystemExit("the ceiling saves our pages: measure one of ours too")
+                root = Path(tmp) / "static"
+                proxies.save_pages(fetch, ours.url, pages, root)
+                servers[target.key] = stack.enter_context(proxies.StaticNginx(root))
+                check(servers[target.key].url, pages)
+                continue
             target_env = target_environment(target, env, redis_url, str(floor_page))
             target_env["CACHE_KEY_PREFIX"] = f"newsportal-bench-{size_label(size)}"
             server = Gunicorn(target.key, target.app, target_env, args.workers, args.threads)
-            servers[target.key] = stack.enter_context(server)
+            server = stack.enter_context(server)
+            if target.kind == "varnish":
+                server = stack.enter_context(proxies.Varnish(server.url))
+            servers[target.key] = server
             if target.key != FLOOR and not floor_page.exists():
                 # The floor's bytes: our article page as readers get it, saved now.
+                ours = server
                 floor_page.write_bytes(fetch(server.url + pages["article"][0]))
             if target.key != FLOOR:
                 check(server.url, pages)

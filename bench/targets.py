@@ -1,14 +1,18 @@
-"""What the bench compares: our site in three configurations, and the bare-Django floor.
+"""What the bench compares: our site in three configurations, the same through Varnish,
+the bare-Django floor, and the ceiling: nginx serving saved copies of our pages.
 
-Every target runs on gunicorn with the project's config (bench/gunicorn.conf.py: the
+Every Django target runs on gunicorn with the project's config (bench/gunicorn.conf.py: the
 access log off) and the same worker and thread counts; our site with production
-settings (DEBUG off), except that the bench talks plain HTTP to 127.0.0.1.
+settings (DEBUG off), except that the bench talks plain HTTP to 127.0.0.1. The Varnish
+target is deploy/varnish/newsportal.vcl in front of one more gunicorn with default settings
+(bench/proxies.py).
 """
 
 import os
 from dataclasses import dataclass, field
 
 FLOOR = "floor"
+CEILING = "static"
 
 
 @dataclass(frozen=True)
@@ -18,6 +22,8 @@ class Target:
     app: str = "newsportal.wsgi:application"
     env: dict = field(default_factory=dict)
     pages: tuple[str, ...] | None = None  # None: every page; the floor answers one
+    # "gunicorn"; "varnish": our site on gunicorn behind Varnish; "static": no Django at all
+    kind: str = "gunicorn"
 
 
 TARGETS = (
@@ -34,6 +40,8 @@ TARGETS = (
         "ours, `PAGE_CACHE_SECONDS=0` (every page rendered)",
         env={"PAGE_CACHE_SECONDS": "0"},
     ),
+    Target("varnish", "ours through Varnish (deploy/varnish, default settings)", kind="varnish"),
+    Target(CEILING, "nginx serving saved copies of our pages (the ceiling)", kind="static"),
 )
 
 

@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from accounts.models import User
 from articles.models import Article
+from articles.page_cache import article_page_refresh
 from comments.models import Comment, CommenterStatus, Report
 from core.exceptions import ServiceError
 
@@ -165,6 +166,7 @@ def comment_create(
     )
     if comment.is_counted:
         _move_counts(Counter({article.pk: 1}))
+        article_page_refresh(article_ids=[article.pk])
     return comment
 
 
@@ -221,6 +223,8 @@ def comment_edit(*, comment: Comment, user: User, body: str) -> Comment:
     comment.edited_at = timezone.now()
     comment.save(update_fields=["body", "edited_at", "status"])
     _move_counts(Counter({comment.article_id: int(comment.is_counted) - int(was_counted)}))
+    if was_counted or comment.is_counted:
+        article_page_refresh(article_ids=[comment.article_id])
     return comment
 
 
@@ -238,6 +242,8 @@ def comment_delete(*, comment: Comment, user: User) -> Comment:
     comment.body = ""
     comment.save(update_fields=["deleted_at", "body"])
     _move_counts(Counter({comment.article_id: -int(was_counted)}))
+    if was_counted:
+        article_page_refresh(article_ids=[comment.article_id])
     return comment
 
 
@@ -291,6 +297,10 @@ def comment_moderate(*, comments: Iterable[Comment], status: str, moderator: Use
         status=status, moderated_at=timezone.now(), moderated_by=moderator
     )
     _move_counts(deltas)
+    # Only comments that appeared or went change what readers see.
+    shown_changed = [article_id for article_id, delta in deltas.items() if delta]
+    if shown_changed:
+        article_page_refresh(article_ids=shown_changed)
     return len(changed)
 
 

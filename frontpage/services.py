@@ -5,14 +5,18 @@ from collections.abc import Iterable
 from django.core.cache import cache
 from django.db import transaction
 
-from articles.page_cache import all_pages_purge, pages_purge
+from articles.page_cache import FRONT_KEY, all_pages_purge, pages_purge, surrogate_key
 from frontpage.banners import BANNERS_KEY
 from frontpage.models import Zone
 
 
 def zones_changed(*, zones: Iterable[Zone]) -> None:
     """Purge the pages the zones appear on (a zone, its rule or its pins changed)."""
-    pages_purge({zone.get_absolute_url() for zone in zones})
+    zones = list(zones)
+    keys = {
+        surrogate_key("section", zone.page_id) if zone.page_id else FRONT_KEY for zone in zones
+    }
+    pages_purge({zone.get_absolute_url() for zone in zones}, keys)
 
 
 def banners_changed() -> None:

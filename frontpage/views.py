@@ -9,7 +9,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from articles.page_cache import PublicPageCacheMixin, page_expires_at
+from articles.page_cache import FRONT_KEY, PublicPageCacheMixin, page_expires_at
 from articles.top_rated import top_rated_recent
 from core.responses import action_refused
 from frontpage.fragments import zones_fragment
@@ -32,6 +32,9 @@ def preview_time(value: str) -> datetime | None:
 
 class FrontPageView(PublicPageCacheMixin, TemplateView):
     template_name = "frontpage/front.html"
+
+    def surrogate_keys(self):
+        return (FRONT_KEY,)
 
     def get(self, request, *args, **kwargs):
         self.preview_at = None

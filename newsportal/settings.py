@@ -283,6 +283,14 @@ POPULARITY_CACHE_SECONDS = env_int("POPULARITY_CACHE_SECONDS", 120)
 # Anonymous readers share a cached copy of the front and article pages for this long.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
 RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 600)
+# The caching proxies in front of the site (Varnish, deploy/varnish), as comma-separated
+# http:// addresses, each told by core.purge to drop the pages that show a change.
+# Empty: no proxy to purge.
+PROXY_PURGE_URLS = env_list("PROXY_PURGE_URLS", [])
+if any(not url.startswith("http://") for url in PROXY_PURGE_URLS):
+    raise SystemExit("Configuration error: PROXY_PURGE_URLS takes http:// addresses.")
+# Seconds a purge waits for each proxy before it gives up (and logs it).
+PROXY_PURGE_TIMEOUT = env_float("PROXY_PURGE_TIMEOUT", 1.0)
 # Featured image uploads: larger files or more pixels are refused with a form error.
 ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 40_000_000)

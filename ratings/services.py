@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from articles.models import Article
+from articles.page_cache import article_page_refresh
 from core.exceptions import ServiceError
 from ratings.models import Rating
 
@@ -53,12 +54,14 @@ def rating_set(
         Article.objects.filter(pk=article.pk).update(
             rating_count=F("rating_count") + 1, rating_sum=F("rating_sum") + stars
         )
+        article_page_refresh(article_ids=[article.pk])
         return rating, None
     old = rating.stars
     if old != stars:
         rating.stars = stars
         rating.save(update_fields=["stars", "updated_at"])
         Article.objects.filter(pk=article.pk).update(rating_sum=F("rating_sum") + (stars - old))
+        article_page_refresh(article_ids=[article.pk])
     return rating, old
 
 
@@ -76,4 +79,5 @@ def rating_remove(
     Article.objects.filter(pk=article.pk).update(
         rating_count=F("rating_count") - 1, rating_sum=F("rating_sum") - rating.stars
     )
+    article_page_refresh(article_ids=[article.pk])
     return rating.stars

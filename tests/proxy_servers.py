@@ -12,6 +12,7 @@ import os
 import pwd
 import re
 import select
+import shutil
 import socket
 import subprocess
 import threading
@@ -31,6 +32,14 @@ ACCESS_LOG_FORMAT = (
     'forwarded-for="%({x-forwarded-for}i)s" proto=%({x-forwarded-proto}i)s'
 )
 SLOW_CLIENTS = 24
+
+
+def system_binary(name: str, install: str) -> str:
+    """The path of a Debian package's binary (sbin included), or skip saying how to get it."""
+    binary = shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin")
+    if binary is None:
+        pytest.skip(f"{name} is not installed (Debian: {install})")
+    return binary
 
 
 def render_template(values: dict[str, str]) -> str:
@@ -263,3 +272,73 @@ def still_open(sock: socket.socket) -> bool:
     """Neither closed nor answered: nothing to read yet."""
     readable, _, _ = select.select([sock], [], [], 0)
     return not readable
+
+
+VARNISH_DIR = ROOT / "deploy" / "varnish"
+VCL = VARNISH_DIR / "newsportal.vcl"
+
+
+def varnish_site_vcl(backend_port: int, *, purgers: str = '"localhost"') -> str:
+    """A site.vcl for tests: gunicorn on loopback; `purgers` the ACL's entries."""
+    return (
+        f'backend default {{ .host = "127.0.0.1"; .port = "{backend_port}"; }}\n'
+        f"acl purgers {{ {purgers}; }}\n"
+        'acl front_proxies { "localhost"; }\n'
+    )
+
+
+class Varnish:
+    """varnishd in the foreground running deploy/varnish/newsportal.vcl, with the site.vcl
+    written here found first on its vcl_path; its own working directory, no jail (it runs as
+    whoever runs the tests)."""
+
+    def __init__(self, binary: str, directory: Path, site_vcl: str, port: int | None = None):
+        self.binary = binary
+        self.directory = directory
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+        (directory / "site.vcl").write_text(site_vcl)
+        self.log = directory / "varnishd.log"
+
+    def command(self) -> list[str]:
+        return [
+            self.binary,
+            "-n",
+            str(self.directory / "work"),
+            "-j",
+            "none",
+            "-f",
+            str(VCL),
+            "-p",
+            f"vcl_path={self.directory}:{VARNISH_DIR}",
+            "-s",
+            "malloc,32m",
+        ]
+
+    def check(self) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*self.command(), "-C"], capture_output=True, text=True, timeout=60, check=False
+        )
+
+    def start(self) -> None:
+        with self.log.open("w") as log:
+            self.process = subprocess.Popen(
+                [*self.command(), "-F", "-a", f"127.0.0.1:{self.port}"], stdout=log, stderr=log
+            )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"varnishd exited with {self.process.returncode}:\n{self.log_text()}")
+            with contextlib.suppress(OSError):
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5).close()
+                return
+            time.sleep(0.1)
+        stop(self.process)
+        pytest.fail(f"varnishd did not listen on port {self.port}:\n{self.log_text()}")
+
+    def log_text(self) -> str:
+        return self.log.read_text()[-3000:]
+
+    def stop(self) -> None:
+        stop(self.process)
+        self.process = None

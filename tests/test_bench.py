@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from bench import report, run, servers, sites, targets, wrk  # noqa: F401 - they import
+from bench import proxies, report, run, servers, sites, targets, wrk  # noqa: F401 - they import
 
 WRK_OUTPUT = """\
 Running 5s test @ http://127.0.0.1:40123
@@ -75,3 +75,36 @@ def test_results_go_between_their_markers_and_leave_the_rest_of_the_doc_alone():
     twice = report.replace_block(once, "size-1k", "1k articles", ["second"])
     assert "first" not in twice and twice.count("bench:size-1k:start") == 1
     assert twice.endswith("## Later\n\nkept\n")
+
+
+def test_the_ceiling_saves_each_page_where_nginx_finds_it(tmp_path):
+    pages = {"article": ["/2026/01/02/a-story/"], "search": ["/search/?q=council"]}
+    asked = []
+
+    def fetch(url):
+        asked.append(url)
+        return url.encode()
+
+    proxies.save_pages(fetch, "http://127.0.0.1:1", pages, tmp_path)
+
+    assert (tmp_path / "2026/01/02/a-story/index.html").read_bytes().endswith(b"a-story/")
+    assert (tmp_path / "search/index.html").read_bytes().endswith(b"?q=council")
+
+
+def test_varnish_and_the_floor_are_shown_as_a_share_of_the_ceiling():
+    def result(rps):
+        return {"rps": rps, "p99": 1.0, "errors": 0, "rounds": [rps]}
+
+    results = {
+        ("static", "article"): result(20_000),
+        ("varnish", "article"): result(12_000),
+        ("floor", "article"): result(4_000),
+        ("cached", "article"): result(900),
+    }
+
+    lines = report.ceiling_lines(results)
+
+    assert any("ours through Varnish | 12,000 | 20,000 | 60.0 %" in line for line in lines)
+    assert any("| 4,000 | 20,000 | 20.0 %" in line for line in lines)
+    assert not any("900" in line for line in lines)
+    assert report.ceiling_lines({("floor", "article"): result(1)}) == []

@@ -103,7 +103,7 @@ def test_docker_compose_wires_web_db_and_redis():
 
     web = services["web"]
     assert web["build"]
-    # Readers reach gunicorn only through nginx, which reads slow clients for it.
+    # Readers reach gunicorn only through nginx (and Varnish), which reads slow clients for it.
     assert "ports" not in web
     assert "8000" in web["expose"]
     proxy = services["proxy"]
@@ -113,7 +113,8 @@ def test_docker_compose_wires_web_db_and_redis():
         volume.startswith("./deploy/nginx/") and ":/etc/nginx/templates/" in volume
         for volume in proxy["volumes"]
     )
-    assert proxy["environment"]["NEWSPORTAL_UPSTREAM"] == "web:8000"
+    # nginx -> Varnish -> gunicorn (tests/test_varnish.py checks the Varnish leg).
+    assert proxy["environment"]["NEWSPORTAL_UPSTREAM"] == "varnish:80"
     assert web["depends_on"]["db"]["condition"] == "service_healthy"
     environment = web["environment"]
     assert environment["DEBUG"] == "0"

@@ -34,6 +34,7 @@ from tests.proxy_servers import (
     seconds,
     slow_clients,
     still_open,
+    system_binary,
 )
 
 FAST_ENOUGH = 1.0  # seconds /healthz may take while the slow clients are connected
@@ -57,10 +58,7 @@ def gunicorn(django_db_setup, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def nginx_binary():
-    binary = shutil.which("nginx") or shutil.which("nginx", path="/usr/sbin:/usr/local/sbin")
-    if binary is None:
-        pytest.skip("nginx is not installed (Debian: apt-get install nginx)")
-    return binary
+    return system_binary("nginx", "apt-get install nginx")
 
 
 @pytest.fixture(scope="module")
@@ -221,7 +219,8 @@ def test_compose_fills_in_every_placeholder_and_mounts_the_template():
 
     assert placeholders <= set(environment)
     assert all(re.match(environment["NGINX_ENVSUBST_FILTER"], name) for name in placeholders)
-    assert environment["NEWSPORTAL_UPSTREAM"] == "web:8000"
+    # nginx passes everything to Varnish, which caches in front of gunicorn (test_varnish.py).
+    assert environment["NEWSPORTAL_UPSTREAM"] == "varnish:80"
     assert (
         "./deploy/nginx/newsportal.conf.template:/etc/nginx/templates/default.conf.template:ro"
         in proxy["volumes"]
