@@ -17,6 +17,7 @@ import sys
 import urllib.request
 from pathlib import Path
 
+from cluster import varnish
 from cluster.processes import Daemon, free_port, run, spawn, unprivileged
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -58,11 +59,6 @@ def postgres_bin() -> Path:
 
 def missing_binaries() -> list[str]:
     return [package for name, package in BINARIES.items() if which(name) is None]
-
-
-def varnish_vcl() -> Path | None:
-    found = sorted((BASE_DIR / "deploy" / "varnish").glob("*.vcl*"))
-    return found[0] if found else None
 
 
 class Cluster:
@@ -317,11 +313,7 @@ class Cluster:
         self.info["balancer"] = port
 
     def proxy_cache(self) -> None:
-        from cluster import varnish
-
-        port, admin = varnish.start(self)
-        self.info["varnish"] = port
-        self.info["varnish_purge"] = admin
+        varnish.start(self, HOME, BASE_DIR / "deploy" / "varnish", which("varnishd"))
 
     # -- shared ----------------------------------------------------------------------------
 
@@ -360,8 +352,8 @@ class Cluster:
                 "S3_ENDPOINT_URL": f"http://127.0.0.1:{info['s3']}",
                 "S3_REGION": "us-east-1",
             }
-        if "varnish_purge" in info:
-            env["PROXY_PURGE_URLS"] = f"http://127.0.0.1:{info['varnish_purge']}"
+        if "varnish" in info:
+            env["PROXY_PURGE_URLS"] = f"http://127.0.0.1:{info['varnish']}/"
         return env
 
     def _own(self, path: Path) -> None:
@@ -409,8 +401,9 @@ def up() -> Cluster:
         cluster.web_nodes,
         cluster.balancer,
     ]
-    if varnish_vcl() is not None:
-        steps.append(cluster.proxy_cache)
+    # Known before the nodes start: they send their purges to it.
+    cluster.info["varnish"] = free_port()
+    steps.append(cluster.proxy_cache)
     try:
         for step in steps:
             print(f"cluster: {step.__name__.replace('_', ' ')}", flush=True)

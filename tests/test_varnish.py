@@ -155,7 +155,7 @@ def test_each_cacheable_page_names_what_it_shows(client, article, section, autho
     article.tags.add("budget")
     tag = article.tags.get()
     expected = {
-        reverse("articles:home"): "front",
+        reverse("frontpage:home"): "front",
         article.get_absolute_url(): f"article-{article.pk}",
         section.get_absolute_url(): f"section-{section.pk}",
         reverse("articles:tag", kwargs={"slug": tag.slug}): f"tag-{tag.pk}",
@@ -164,6 +164,9 @@ def test_each_cacheable_page_names_what_it_shows(client, article, section, autho
         reverse("articles:feed-rss"): "feed",
         reverse("sitemap-index"): "sitemap",
     }
+    # Every page also carries "site", which what all pages show (the banner) purges.
+    pages = [path for path, key in expected.items() if key not in ("feed", "sitemap")]
+    expected.update({path: " ".join(sorted([expected[path], "site"])) for path in pages})
     for path, keys in expected.items():
         for _fresh_then_cached in range(2):
             response = client.get(path)
@@ -552,7 +555,7 @@ def test_a_published_edit_is_visible_through_the_proxy_as_soon_as_the_save_retur
     article = story(title="Council approves the budget")
     pages = [
         article.get_absolute_url(),
-        reverse("articles:home"),
+        reverse("frontpage:home"),
         article.category.get_absolute_url(),
     ]
     for path in pages:
@@ -580,7 +583,7 @@ def test_an_unpublished_story_is_gone_from_the_proxy_at_once(live):
     article_unpublish(article=article)
 
     assert fetch(proxy.port, path)[0] == 404
-    assert b"A story that must come down" not in fetch(proxy.port, reverse("articles:home"))[2]
+    assert b"A story that must come down" not in fetch(proxy.port, reverse("frontpage:home"))[2]
 
 
 @pytest.mark.django_db(transaction=True)

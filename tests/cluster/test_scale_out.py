@@ -184,3 +184,41 @@ def test_an_image_uploaded_through_one_node_is_served_through_another(cluster, s
     with urllib.request.urlopen(src, timeout=30) as answer:  # noqa: S310 (loopback)
         assert answer.status == 200
         assert Image.open(io.BytesIO(answer.read())).size[0] > 0
+
+
+def rating_count_shown(page: str) -> str:
+    found = re.search(r"(\d+) ratings?\b", page)
+    return found.group(1) if found else "0"
+
+
+def test_a_purge_sent_from_any_node_reaches_the_proxy(cluster, site):
+    proxy = cluster.info["varnish"]
+    second = cluster.info["nodes"][1]["port"]
+    article = site["articles"][4]
+    reader = Browser(address="10.2.0.1")
+    reader.get(proxy, article["url"])
+    status, headers, page = reader.get(proxy, article["url"])
+    assert (status, headers["X-Cache"]) == (200, "hit")
+    shown = rating_count_shown(page)
+
+    # A rating made on the second node, straight to it: the node purges the proxy.
+    rater = Browser(address="10.2.0.2")
+    rater.log_in(second, site["users"][5], site["password"])
+    rater.get(second, article["url"])
+    assert rater.post(second, f"/ratings/{article['id']}/", {"stars": 4})[0] == 302
+
+    deadline = time.monotonic() + 15
+    while rating_count_shown(reader.get(proxy, article["url"])[2]) == shown:
+        assert time.monotonic() < deadline, "the proxy kept the page from before the rating"
+        time.sleep(0.2)
+
+
+def test_the_proxy_serves_pages_whose_images_live_in_the_object_store(cluster, site):
+    proxy = cluster.info["varnish"]
+    status, _headers, page = Browser().get(proxy, "/")
+    assert status == 200
+    store = f"http://127.0.0.1:{cluster.info['s3']}/"
+    images = re.findall(r'src="(' + re.escape(store) + r'[^"]+)"', page)
+    assert images, "the front page shows no image from the object store"
+    with urllib.request.urlopen(images[0], timeout=30) as answer:  # noqa: S310 (loopback)
+        assert answer.status == 200
