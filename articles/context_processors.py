@@ -11,4 +11,6 @@ def site(request):
         "site_name": settings.SITE_NAME,
         "today": timezone.localdate(),
         "nav_sections": Category.objects.nav(),
+        # How long `{% cache %}` keeps a rendered piece (its key changes with its content).
+        "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
     }

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models import Func, Max, Min, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -195,9 +195,11 @@ class ArticlePreviewView(DetailView):
 
 def article_context(article: Article) -> dict:
     """What the article page shows around the story itself."""
+    related_articles = related.related_articles(article, limit=5)
     context = {
         "is_preview": not article.is_public,
-        "related_articles": related.related_articles(article, limit=5),
+        "related_articles": related_articles,
+        "related_version": related.version(related_articles),
         "previous_article": None,
         "next_article": None,
         # Saving a typo fix right after publishing is not an "update" worth showing.
@@ -206,6 +208,7 @@ def article_context(article: Article) -> dict:
             and article.updated_at - article.published_at > timedelta(minutes=10)
         ),
     }
+    context["story_version"] = story_version(article, context)
     if article.published_at:
         published = Article.objects.published().only(
             "title", "slug", "published_at", "publish_date"
@@ -213,6 +216,25 @@ def article_context(article: Article) -> dict:
         context["previous_article"] = published.before(article).first()
         context["next_article"] = published.after(article).first()
     return context
+
+
+def story_version(article: Article, context: dict) -> tuple:
+    """Everything the cached pieces of the story show (`{% cache %}` in article_detail.html),
+    from the rows the page has read anyway: an edit (updated_at), a renamed section, author
+    or tag, a changed byline or tag list each make a new key. Counters are not in it: the
+    page renders them outside the pieces."""
+    section = article.category
+    return (
+        translation.get_language(),
+        article.pk,
+        article.updated_at.isoformat(),
+        article.status,
+        context["is_preview"],
+        context["show_updated"],
+        section and (section.pk, section.name, section.slug),
+        tuple((a.pk, a.name, a.slug) for a in article.byline_authors),
+        tuple((t.pk, t.name, t.slug) for t in article.tags.all()),
+    )
 
 
 class SectionView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
