@@ -53,6 +53,27 @@ class PublishedArticlesMixin:
         return Article.objects.published().with_bylines()
 
 
+class CardGridMixin:
+    """A list page whose cards (templates/includes/card_grid.html) are one cached piece,
+    keyed by what they show: each story's update time, section and byline, the page."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        cards = tuple(
+            (
+                article.pk,
+                article.updated_at.isoformat(),
+                article.category_id and (article.category.name, article.category.slug),
+                tuple((a.pk, a.name, a.slug) for a in article.byline_authors),
+            )
+            for article in context["object_list"]
+        )
+        pages = page and (page.number, page.paginator.num_pages)
+        context["cards_version"] = (translation.get_language(), pages, cards)
+        return context
+
+
 class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
     template_name = "articles/home.html"
     latest_count = 12
@@ -132,6 +153,8 @@ class HomeView(PublicPageCacheMixin, PublishedArticlesMixin, TemplateView):
 
 
 class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetailView):
+    # Named, so the date lookup does not build the (costly) queryset a second time to ask.
+    model = Article
     date_field = "publish_date"
     month_format = "%m"
     day_format = "%d"
@@ -141,8 +164,7 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
     context_object_name = "article"
 
     def get_queryset(self):
-        base = Article.objects.viewable_by(self.request.user)
-        return base.with_bylines().prefetch_related("tags")
+        return Article.objects.viewable_by(self.request.user).for_reading()
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -178,8 +200,7 @@ class ArticlePreviewView(DetailView):
     def get_queryset(self):
         if not self.request.user.is_staff:
             raise Http404(_("No article found."))
-        editable = Article.objects.editable_by(self.request.user)
-        return editable.with_bylines().prefetch_related("tags")
+        return Article.objects.editable_by(self.request.user).for_reading()
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -194,14 +215,21 @@ class ArticlePreviewView(DetailView):
 
 
 def article_context(article: Article) -> dict:
-    """What the article page shows around the story itself."""
+    """What the article page shows around the story itself (`article` from
+    `Article.objects.for_reading()`: no further query but the cached related stories)."""
     related_articles = related.related_articles(article, limit=5)
     context = {
         "is_preview": not article.is_public,
+        "authors": [
+            Author(pk=row["id"], name=row["name"], slug=row["slug"]) for row in article.byline_rows
+        ],
+        "tags": [
+            Tag(pk=row["id"], name=row["name"], slug=row["slug"]) for row in article.tag_rows
+        ],
         "related_articles": related_articles,
         "related_version": related.version(related_articles),
-        "previous_article": None,
-        "next_article": None,
+        "previous_article": _story_link(article.previous_row),
+        "next_article": _story_link(article.next_row),
         # Saving a typo fix right after publishing is not an "update" worth showing.
         "show_updated": bool(
             article.published_at
@@ -209,13 +237,15 @@ def article_context(article: Article) -> dict:
         ),
     }
     context["story_version"] = story_version(article, context)
-    if article.published_at:
-        published = Article.objects.published().only(
-            "title", "slug", "published_at", "publish_date"
-        )
-        context["previous_article"] = published.before(article).first()
-        context["next_article"] = published.after(article).first()
     return context
+
+
+def _story_link(row: dict | None) -> Article | None:
+    """A previous or next story, with what its link needs (title and address)."""
+    if row is None:
+        return None
+    day = date.fromisoformat(row["publish_date"])
+    return Article(pk=row["id"], title=row["title"], slug=row["slug"], publish_date=day)
 
 
 def story_version(article: Article, context: dict) -> tuple:
@@ -232,12 +262,12 @@ def story_version(article: Article, context: dict) -> tuple:
         context["is_preview"],
         context["show_updated"],
         section and (section.pk, section.name, section.slug),
-        tuple((a.pk, a.name, a.slug) for a in article.byline_authors),
-        tuple((t.pk, t.name, t.slug) for t in article.tags.all()),
+        tuple((a.pk, a.name, a.slug) for a in context["authors"]),
+        tuple((t.pk, t.name, t.slug) for t in context["tags"]),
     )
 
 
-class SectionView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
+class SectionView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/section.html"
 
     def get_queryset(self):
@@ -248,7 +278,7 @@ class SectionView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
         return super().get_context_data(section=self.section, **kwargs)
 
 
-class TagView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
+class TagView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/tag.html"
 
     def get_queryset(self):
@@ -259,7 +289,7 @@ class TagView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-class AuthorView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
+class AuthorView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/author.html"
 
     def get_queryset(self):
@@ -270,7 +300,7 @@ class AuthorView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-class ArchiveMixin(PublicPageCacheMixin, PublishedArticlesMixin):
+class ArchiveMixin(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin):
     date_field = "publish_date"
     month_format = "%m"
     day_format = "%d"
