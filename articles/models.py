@@ -12,12 +12,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
 from articles import images
-from articles.querysets import (
-    ALL_SECTIONS_CACHE_KEY,
-    NAV_CACHE_KEY,
-    ArticleQuerySet,
-    CategoryQuerySet,
-)
+from articles.querysets import ALL_SECTIONS_CACHE_KEY, ArticleQuerySet, CategoryQuerySet
 from articles.sanitize import reading_time, sanitize_html
 
 
@@ -48,7 +43,7 @@ class Category(models.Model):
         if not self.slug:
             self.slug = slugify(self.name, allow_unicode=True)[:80] or "section"
         super().save(*args, **kwargs)
-        cache.delete_many([NAV_CACHE_KEY, ALL_SECTIONS_CACHE_KEY])
+        cache.delete(ALL_SECTIONS_CACHE_KEY)
 
     def get_absolute_url(self):
         return reverse("articles:section", kwargs={"slug": self.slug})

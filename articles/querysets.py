@@ -3,33 +3,35 @@
 Every public page, feed, sitemap and template tag starts from `Article.objects.published()`.
 """
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import models
-from django.db.models import F, Func, Value
-from django.db.models.functions import Cast
+from django.db.models import F, Func, OuterRef, Subquery, Value
+from django.db.models.functions import Cast, JSONObject
 from django.db.models.lookups import GreaterThan, LessThan
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import roles
 
-NAV_CACHE_KEY = "articles:nav-sections"
 ALL_SECTIONS_CACHE_KEY = "articles:all-sections"
 
 
 class CategoryQuerySet(models.QuerySet):
     def nav(self):
         """The sections for the site menu, cached: every page renders them."""
-        sections = cache.get(NAV_CACHE_KEY)
-        if sections is None:
-            sections = list(self.filter(show_in_nav=True).values("name", "slug"))
-            cache.set(NAV_CACHE_KEY, sections, 300)
-        return sections
+        return [section for section in self.directory() if section["show_in_nav"]]
 
     def directory(self):
-        """Every section, for the footer's list: cached like the menu."""
+        """Every section (name, slug, address, whether it is in the menu), for the footer's
+        list and the menu: one query, cached, with the addresses worked out once."""
         sections = cache.get(ALL_SECTIONS_CACHE_KEY)
         if sections is None:
-            sections = list(self.values("name", "slug"))
+            rows = self.values("name", "slug", "show_in_nav")
+            sections = [
+                {**row, "url": reverse("articles:section", kwargs={"slug": row["slug"]})}
+                for row in rows
+            ]
             cache.set(ALL_SECTIONS_CACHE_KEY, sections, 300)
         return sections
 
@@ -70,6 +72,50 @@ class ArticleQuerySet(models.QuerySet):
         position = _row(F("published_at"), F("id"))
         return self.filter(GreaterThan(position, _reading_position(article))).order_by(
             "published_at", "id"
+        )
+
+    def for_reading(self):
+        """The story for its own page, in one query: section, credited authors and tags
+        (JSON arrays, `byline_rows` and `tag_rows`), and the stories read before and after
+        it (`previous_row`, `next_row`: JSON objects or None), each an index lookup.
+        `articles.views.StoryParts` turns them into objects for the templates."""
+        from taggit.models import TaggedItem
+
+        bylines = _bylines(self).filter(article=OuterRef("pk")).order_by("position", "id")
+        # The tags in the order they were added, as `article.tags.all()` gives them.
+        tagged = TaggedItem.objects.filter(
+            content_type__app_label="articles",
+            content_type__model="article",
+            object_id=OuterRef("pk"),
+        ).order_by("id")
+        link = JSONObject(id="id", title="title", slug="slug", publish_date="publish_date")
+        position = _row(F("published_at"), F("id"))
+        outer = _row(OuterRef("published_at"), OuterRef("id"))
+        published = self.model.objects.published().values(json=link)
+        # The search vector is as big as the body and the page never shows it.
+        return (
+            self.select_related("category")
+            .defer("search_vector")
+            .annotate(
+                byline_rows=ArraySubquery(
+                    bylines.values(
+                        json=JSONObject(id="author_id", name="author__name", slug="author__slug")
+                    )
+                ),
+                tag_rows=ArraySubquery(
+                    tagged.values(json=JSONObject(id="tag_id", name="tag__name", slug="tag__slug"))
+                ),
+                previous_row=Subquery(
+                    published.filter(LessThan(position, outer)).order_by("-published_at", "-id")[
+                        :1
+                    ]
+                ),
+                next_row=Subquery(
+                    published.filter(GreaterThan(position, outer)).order_by("published_at", "id")[
+                        :1
+                    ]
+                ),
+            )
         )
 
     def by_author(self, author):

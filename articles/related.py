@@ -19,6 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils import translation
 from taggit.models import TaggedItem
 
 from articles.models import Article
@@ -43,6 +44,15 @@ def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
         related = list(_ranked(article, limit))
         cache.set(key, related, settings.RELATED_CACHE_SECONDS)
     return related
+
+
+def version(articles: list[Article]) -> tuple:
+    """What the related stories' cards show, for the key of their cached piece."""
+    cards = tuple(
+        (a.pk, a.updated_at.isoformat(), a.category_id and (a.category.name, a.category.slug))
+        for a in articles
+    )
+    return (translation.get_language(), cards)
 
 
 def _ranked(article: Article, limit: int):

@@ -6,6 +6,7 @@ from typing import NamedTuple
 from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -44,7 +45,30 @@ class PublishedArticlesMixin:
         return Article.objects.published().with_bylines()
 
 
+class CardGridMixin:
+    """A list page whose cards (templates/includes/card_grid.html) are one cached piece,
+    keyed by what they show: each story's update time, section and byline, the page."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        page = context.get("page_obj")
+        cards = tuple(
+            (
+                article.pk,
+                article.updated_at.isoformat(),
+                article.category_id and (article.category.name, article.category.slug),
+                tuple((a.pk, a.name, a.slug) for a in article.byline_authors),
+            )
+            for article in context["object_list"]
+        )
+        pages = page and (page.number, page.paginator.num_pages)
+        context["cards_version"] = (translation.get_language(), pages, cards)
+        return context
+
+
 class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetailView):
+    # Named, so the date lookup does not build the (costly) queryset a second time to ask.
+    model = Article
     date_field = "publish_date"
     month_format = "%m"
     day_format = "%d"
@@ -54,8 +78,11 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
     context_object_name = "article"
 
     def get_queryset(self):
-        base = Article.objects.viewable_by(self.request.user)
-        return base.with_bylines().prefetch_related("tags", "gallery")
+        return (
+            Article.objects.viewable_by(self.request.user)
+            .for_reading()
+            .prefetch_related("gallery")
+        )
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -95,7 +122,7 @@ class ArticlePreviewView(DetailView):
         if not self.request.user.is_staff:
             raise Http404(_("No article found."))
         editable = Article.objects.editable_by(self.request.user)
-        return editable.with_bylines().prefetch_related("tags", "gallery")
+        return editable.for_reading().prefetch_related("gallery")
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -110,28 +137,59 @@ class ArticlePreviewView(DetailView):
 
 
 def article_context(article: Article) -> dict:
-    """What the article page shows around the story itself."""
+    """What the article page shows around the story itself (`article` from
+    `Article.objects.for_reading()`: no further query but the cached related stories)."""
+    related_articles = related.related_articles(article, limit=5)
     context = {
         "is_preview": not article.is_public,
-        "related_articles": related.related_articles(article, limit=5),
-        "previous_article": None,
-        "next_article": None,
+        "authors": [
+            Author(pk=row["id"], name=row["name"], slug=row["slug"]) for row in article.byline_rows
+        ],
+        "tags": [
+            Tag(pk=row["id"], name=row["name"], slug=row["slug"]) for row in article.tag_rows
+        ],
+        "related_articles": related_articles,
+        "related_version": related.version(related_articles),
+        "previous_article": _story_link(article.previous_row),
+        "next_article": _story_link(article.next_row),
         # Saving a typo fix right after publishing is not an "update" worth showing.
         "show_updated": bool(
             article.published_at
             and article.updated_at - article.published_at > timedelta(minutes=10)
         ),
     }
-    if article.published_at:
-        published = Article.objects.published().only(
-            "title", "slug", "published_at", "publish_date"
-        )
-        context["previous_article"] = published.before(article).first()
-        context["next_article"] = published.after(article).first()
+    context["story_version"] = story_version(article, context)
     return context
 
 
-class SectionView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
+def _story_link(row: dict | None) -> Article | None:
+    """A previous or next story, with what its link needs (title and address)."""
+    if row is None:
+        return None
+    day = date.fromisoformat(row["publish_date"])
+    return Article(pk=row["id"], title=row["title"], slug=row["slug"], publish_date=day)
+
+
+def story_version(article: Article, context: dict) -> tuple:
+    """Everything the cached pieces of the story show (`{% cache %}` in article_detail.html),
+    from the rows the page has read anyway: an edit (updated_at), a renamed section, author
+    or tag, a changed byline or tag list each make a new key. Counters are not in it: the
+    page renders them outside the pieces."""
+    section = article.category
+    return (
+        translation.get_language(),
+        article.pk,
+        article.updated_at.isoformat(),
+        article.status,
+        context["is_preview"],
+        context["show_updated"],
+        section and (section.pk, section.name, section.slug),
+        tuple((a.pk, a.name, a.slug) for a in context["authors"]),
+        tuple((t.pk, t.name, t.slug) for t in context["tags"]),
+    )
+
+
+class SectionView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/section.html"
 
     def get_queryset(self):
@@ -145,7 +203,7 @@ class SectionView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
         return super().get_context_data(section=self.section, **kwargs)
 
 
-class TagView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
+class TagView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/tag.html"
 
     def get_queryset(self):
@@ -159,7 +217,7 @@ class TagView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-class AuthorView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
+class AuthorView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/author.html"
 
     def get_queryset(self):
@@ -173,7 +231,7 @@ class AuthorView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):
         return super().get_context_data(author=self.author, **kwargs)
 
 
-class ArchiveMixin(PublicPageCacheMixin, PublishedArticlesMixin):
+class ArchiveMixin(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin):
     date_field = "publish_date"
     month_format = "%m"
     day_format = "%d"

@@ -58,17 +58,20 @@ def thread_roots(article: Article, user) -> list:
 def article_thread(*, article: Article, user, page_number=None) -> Thread:
     """One page of an article's comment thread, with replies and what the viewer may do.
 
-    Queries: none when comments are hidden; otherwise a count, the page, its replies, and
-    for a signed-in reader their moderation record: four at most, however many comments
-    there are. (The reader's votes on `thread.comments` are the votes app's one query,
-    made by its `comment_votes` template tag.)
+    Queries: none when comments are hidden or, for anonymous readers, when none are
+    counted; otherwise a count, the page, its replies, and for a signed-in reader their
+    moderation record: four at most, however many comments there are. (The reader's votes
+    on `thread.comments` are the votes app's one query, made by its `comment_votes` tag.)
     """
     state = comments_state(article)
     thread = Thread(article=article, state=state)
     if thread.is_hidden:
         return thread
     signed_in = user is not None and user.is_authenticated
-    paginator = Paginator(thread_roots(article, user), settings.COMMENTS_PER_PAGE)
+    # Anonymous readers see only counted comments (and placeholders above counted
+    # replies): with none counted there is nothing to ask the database for.
+    roots = thread_roots(article, user) if signed_in or article.comment_count else []
+    paginator = Paginator(roots, settings.COMMENTS_PER_PAGE)
     thread.page = paginator.get_page(page_number)
     thread.comments = [c for root in thread.page for c in (root, *root.shown_replies)]
     if signed_in:

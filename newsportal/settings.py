@@ -249,6 +249,18 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Rendered pieces of pages (the story, its sidebars, a comment thread as anonymous readers
+# see it) under keys made of what they show (core/fragments.py): a changed story has a new
+# key, so a stale piece is never served and the pieces can stay in each process's memory,
+# Redis or not. Seconds they live, and how many one process keeps (a few KB each).
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 600)
+FRAGMENT_CACHE_ENTRIES = env_int("FRAGMENT_CACHE_ENTRIES", 3000)
+CACHES["template_fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "TIMEOUT": FRAGMENT_CACHE_SECONDS,
+    "OPTIONS": {"MAX_ENTRIES": FRAGMENT_CACHE_ENTRIES},
+}
 
 # View counting and most read (readership/); top rated (articles) ------------------------
 

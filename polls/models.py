@@ -1,5 +1,8 @@
 from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import models
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -7,9 +10,18 @@ from articles.models import Article
 
 
 class PollQuerySet(models.QuerySet):
-    def for_article(self, article):
-        """The polls shown under an article, with their choices in order: two queries."""
-        return self.filter(article=article).prefetch_related("choices").order_by("id")
+    def for_article(self, article) -> list:
+        """The polls shown under an article, each with its choices in order in
+        `shown_choices`: one query (the choices come as a JSON array of each poll)."""
+        rows = PollChoice.objects.filter(poll=OuterRef("pk")).order_by("position", "id")
+        fields = JSONObject(id="id", text="text", position="position", vote_count="vote_count")
+        polls = self.filter(article=article).annotate(
+            choice_rows=ArraySubquery(rows.values(json=fields))
+        )
+        polls = list(polls.order_by("id"))
+        for poll in polls:
+            poll.shown_choices = [PollChoice(poll=poll, **row) for row in poll.choice_rows]
+        return polls
 
 
 class Poll(models.Model):

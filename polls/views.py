@@ -33,7 +33,8 @@ def poll_contexts(polls: list[Poll], user, *, personal: bool) -> list[dict]:
         )
     contexts = []
     for poll in polls:
-        choices = list(poll.choices.all())
+        # Polls from Poll.objects.for_article() carry their choices already.
+        choices = getattr(poll, "shown_choices", None) or list(poll.choices.all())
         total = sum(choice.vote_count for choice in choices)
         mine = my_votes.get(poll.pk)
         contexts.append(

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from accounts import roles
 from tests.factories import (
@@ -20,7 +20,9 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # The cache outlives a test's database transaction; a stale entry would leak between tests.
+    # (Rendered pieces are keyed by what they show, so only the memory is freed there.)
     cache.clear()
+    caches["template_fragments"].clear()
     yield
     cache.clear()
 

@@ -128,6 +128,8 @@ def test_a_second_seed_shows_the_comments_an_older_seed_held():
     assert not comment_model.objects.filter(status=comment_model.Status.PENDING).exists()
     shown = comment_model.objects.count()
     assert sum(Article.objects.values_list("comment_count", flat=True)) == shown
+
+
 def test_seed_demo_curates_the_front_page_with_pins_and_a_hidden_banner(client):
     from frontpage.models import Banner, Pin, Zone
 

@@ -41,8 +41,12 @@ def json_ld_script(data) -> str:
 
 
 @register.simple_tag
-def article_json_ld(article) -> str:
-    """schema.org NewsArticle for search engines. No AggregateRating: not allowed on news."""
+def article_json_ld(article, authors=None, tags=None) -> str:
+    """schema.org NewsArticle for search engines. No AggregateRating: not allowed on news.
+
+    `authors` and `tags` default to the article's own (prefetched) ones."""
+    authors = article.byline_authors if authors is None else authors
+    tags = article.tags.all() if tags is None else tags
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -57,7 +61,7 @@ def article_json_ld(article) -> str:
                 "name": author.name,
                 "url": absolute_url(author.get_absolute_url()),
             }
-            for author in article.byline_authors
+            for author in authors
         ],
         "publisher": {
             "@type": "Organization",
@@ -70,7 +74,7 @@ def article_json_ld(article) -> str:
         data["articleSection"] = article.category.name
     if article.image:
         data["image"] = [absolute_url(article.social_image_url)]
-    keywords = [tag.name for tag in article.tags.all()]
+    keywords = [tag.name for tag in tags]
     if keywords:
         data["keywords"] = keywords
     return json_ld_script(data)

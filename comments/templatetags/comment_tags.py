@@ -1,11 +1,13 @@
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import linebreaksbr
+from django.template.loader import render_to_string
 from django.utils.html import urlize
 from django.utils.safestring import mark_safe
 
 from comments.models import Report
 from comments.selectors import article_thread
+from core.fragments import fragment
 
 register = template.Library()
 
@@ -22,19 +24,42 @@ def comment_text(body: str) -> str:
     return mark_safe(linebreaksbr(html, autoescape=False))  # noqa: S308 - escaped above
 
 
-@register.inclusion_tag("comments/_thread.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def article_comments(context, article):
-    """The comment section of an article page: thread, form, pagination."""
+    """The comment section of an article page: thread, form, pagination.
+
+    As anonymous readers see it, it is the same for all of them: rendered once for each
+    state of the thread it shows (every comment's text, status, score, edit and author
+    name are in the key), never with a form or CSRF token in it."""
     request = context["request"]
     user = getattr(request, "user", None)
     thread = article_thread(article=article, user=user, page_number=request.GET.get("cpage"))
-    return {
+    thread_context = {
         "article": article,
         "thread": thread,
         "request": request,
         "user": user,
         "csrf_token": context.get("csrf_token"),
     }
+
+    def render() -> str:
+        return render_to_string("comments/_thread.html", thread_context)
+
+    if user is not None and user.is_authenticated:
+        return render()
+    return fragment("comment-thread", _thread_version(article, thread), render)
+
+
+def _thread_version(article, thread) -> tuple:
+    page = thread.page
+    shown = tuple(
+        (c.pk, c.parent_id, c.status, c.deleted_at, c.edited_at, c.created_at, c.score)
+        + (c.public_name, c.body)
+        for c in thread.comments
+    )
+    pages = page and (page.number, page.paginator.num_pages)
+    where = (article.pk, article.get_absolute_url(), article.comment_count, thread.state)
+    return (*where, pages, shown)
 
 
 @register.simple_tag

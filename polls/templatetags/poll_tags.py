@@ -10,7 +10,7 @@ register = template.Library()
 def article_polls(context, article):
     """The article's reader polls; personal (your vote, the form) only for signed-in readers."""
     request = context["request"]
-    polls = list(Poll.objects.for_article(article))
+    polls = Poll.objects.for_article(article)
     for poll in polls:
         poll.article = article  # for get_absolute_url(), without a query per poll
     personal = request.user.is_authenticated

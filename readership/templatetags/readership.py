@@ -1,15 +1,27 @@
 from django import template
+from django.template.loader import render_to_string
 
+from core.fragments import fragment
 from readership import charts
 from readership.most_read import most_read_windows
 
 register = template.Library()
 
 
-@register.inclusion_tag("includes/most_read.html")
+@register.simple_tag
 def most_read(limit=5):
-    """The most-read block, one <details> per window (cached: no queries on most pages)."""
-    return {"windows": most_read_windows(limit=limit)}
+    """The most-read block, one <details> per window (cached: no queries on most pages),
+    rendered once for each set of charts it shows."""
+    windows = most_read_windows(limit=limit)
+    shown = [
+        (days, str(label), [(s.pk, s.title, s.slug, s.publish_date) for s in stories])
+        for days, label, stories in windows
+    ]
+    return fragment(
+        "most-read",
+        shown,
+        lambda: render_to_string("includes/most_read.html", {"windows": windows}),
+    )
 
 
 @register.inclusion_tag("admin/includes/views_chart.html")
