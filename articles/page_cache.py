@@ -25,6 +25,9 @@ from articles.models import Article, Category
 
 # The front page's per-section blocks, cached on their own for as long as the pages.
 SECTION_BLOCKS_KEY = "articles:front-section-blocks"
+# The version of everything public at once, ended by every purge: for copies that show
+# stories from anywhere (the content API's answers) and so belong to no one page.
+CONTENT_VERSION_KEY = "pagever:content"
 
 
 # Campaign and click tags that links from newsletters and social sites carry: they do not
@@ -79,7 +82,8 @@ def version_key(path: str) -> str:
     return "pagever:" + hashlib.sha256(path.encode()).hexdigest()
 
 
-def _version_start(key: str) -> str:
+def version_start(key: str) -> str:
+    """A new version for `key`, or the one another request has just started."""
     token = uuid.uuid4().hex
     if cache.add(key, token, VERSION_SECONDS):
         return token
@@ -92,7 +96,7 @@ def pages_purge(paths) -> None:
     change is committed: purging before the commit would let a request in between cache
     the old data again."""
     keys = [version_key(path) for path in paths]
-    keys.append(SECTION_BLOCKS_KEY)
+    keys += [SECTION_BLOCKS_KEY, CONTENT_VERSION_KEY]
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
@@ -167,7 +171,7 @@ class PublicPageCacheMixin:
             entry = {
                 "content": response.content,
                 "content_type": response["Content-Type"],
-                "version": version or _version_start(vkey),
+                "version": version or version_start(vkey),
                 **self.cache_extra(),
             }
             cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
