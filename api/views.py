@@ -6,6 +6,7 @@ django-ninja turns these typed functions into the endpoints and the OpenAPI sche
 body, never ninja's 422. docs/api.md is the clients' manual.
 """
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -16,13 +17,23 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Query, Schema, Swagger
 from ninja.errors import ValidationError
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
 from api import cursors, schemas, selectors
 from api.caching import api_cached
 
 MAX_LIMIT = 50
 SLUG = Annotated[str, StringConstraints(pattern=r"^[-\w]+$", max_length=200)]
+
+
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|\Z)")
+
+
+def _iso_only(value):
+    # pydantic would also read "0.5" as seconds since 1970: only ISO 8601 is meant here.
+    if isinstance(value, str) and not ISO_DATE.match(value):
+        raise ValueError(_("Give the time in ISO 8601, e.g. 2026-11-27T18:00:00+00:00."))
+    return value
 
 
 def _aware(value: datetime) -> datetime:
@@ -36,7 +47,7 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[datetime, BeforeValidator(_iso_only), AfterValidator(_aware)]
 
 api = NinjaAPI(
     title=f"{settings.SITE_NAME} content API",

@@ -249,6 +249,8 @@ def test_a_cursor_not_made_by_the_api_is_a_400(client, article, cursor):
         {"tag": "<script>"},
         {"author": "x" * 201},
         {"published_after": "yesterday"},
+        {"published_after": "0.5"},
+        {"published_before": "1796185128"},
         {"published_after": "9999-12-31T23:59:59-14:00"},
         {"published_before": "0001-01-01T00:00:00+14:00"},
         {"published_before": "2026-13-40"},
