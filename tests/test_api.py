@@ -6,6 +6,7 @@ from io import BytesIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -404,3 +405,30 @@ def test_the_docs_page_loads_its_files_from_this_site(client):
     assert response.status_code == 200
     assert "/static/ninja/swagger-ui-bundle.js" in html
     assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_answers_do_not_vary_on_the_cookie(client, reader_client, article):
+    # The same for every reader, signed in or not: a cache in front may share one copy.
+    assert "Cookie" not in Client().get(ARTICLES).get("Vary", "")
+    response = reader_client.get(ARTICLES)
+    assert "Cookie" not in response.get("Vary", "") and not response.cookies
+
+
+def test_an_error_under_the_api_is_a_json_500_and_an_outage_a_json_503(rf):
+    from django.db import OperationalError
+
+    from core.views import server_error
+
+    request = rf.get(ARTICLES)
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        response = server_error(request)
+    assert response.status_code == 500
+    assert json.loads(response.content) == {"detail": "Something went wrong on our side."}
+    try:
+        raise OperationalError("connection refused")
+    except OperationalError:
+        response = server_error(request)
+    assert response.status_code == 503 and response["Retry-After"]
+    assert json.loads(response.content)["detail"].startswith("The site is briefly unavailable")
