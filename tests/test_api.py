@@ -266,6 +266,25 @@ def test_bad_parameters_are_a_400_with_a_json_body(client, article, params):
 
 
 @pytest.mark.parametrize(
+    "query",
+    [
+        "section=%ff%fe",
+        "tag=%C0%AF..%2F..%2Fetc",
+        "author[]=x",
+        "limit=1&limit=2&limit=x",
+        "published_after=2026-02-30T00:00:00Z",
+        "published_after=2026-01-01T25:00:00Z",
+        "cursor=" + "%00" * 10,
+        "section='%20OR%201=1--",
+    ],
+)
+def test_hostile_query_strings_are_a_400_never_a_500(client, article, query):
+    response = client.get(f"{ARTICLES}?{query}")
+    assert response.status_code == 400, response.content[:300]
+    assert json.loads(response.content)["detail"]
+
+
+@pytest.mark.parametrize(
     "path", ["/articles/0", "/articles/abc", "/articles/" + "9" * 30, "/articles/-1"]
 )
 def test_a_malformed_id_is_a_400(client, path):
