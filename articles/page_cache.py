@@ -37,6 +37,11 @@ FRONT_SELECTION_KEY = "articles:front-selection"
 # One version for every page: a change shown on all of them (the breaking-news banner)
 # deletes it, and no copy made before is served again.
 SITE_VERSION_KEY = "pagever:site"
+# The version of everything public at once, ended by every purge: for copies that show
+# stories from anywhere (the content API's answers) and so belong to no one page.
+CONTENT_VERSION_KEY = "pagever:content"
+# Their surrogate key in the proxy, purged along with every page.
+CONTENT_KEY = "content"
 
 
 # Campaign and click tags that links from newsletters and social sites carry: they do not
@@ -120,7 +125,8 @@ def version_key(path: str) -> str:
     return "pagever:" + hashlib.sha256(path.encode()).hexdigest()
 
 
-def _version_start(key: str) -> str:
+def version_start(key: str) -> str:
+    """A new version for `key`, or the one another request has just started."""
     token = uuid.uuid4().hex
     if cache.add(key, token, VERSION_SECONDS):
         return token
@@ -133,8 +139,8 @@ def pages_purge(paths, keys=()) -> None:
     proxy's copies filed under the surrogate `keys`, once the change is committed: purging
     before the commit would let a request in between cache the old data again."""
     versions = [version_key(path) for path in paths]
-    versions.append(FRONT_SELECTION_KEY)
-    keys = list(keys)
+    versions += [FRONT_SELECTION_KEY, CONTENT_VERSION_KEY]
+    keys = [*keys, CONTENT_KEY]
 
     def purge():
         cache.delete_many(versions)
@@ -300,8 +306,8 @@ class PublicPageCacheMixin:
             entry = {
                 "content": response.content,
                 "content_type": response["Content-Type"],
-                "version": version or _version_start(vkey),
-                "site": site_version or _version_start(SITE_VERSION_KEY),
+                "version": version or version_start(vkey),
+                "site": site_version or version_start(SITE_VERSION_KEY),
                 "ends": time.time() + seconds if seconds < settings.PAGE_CACHE_SECONDS else None,
                 "keys": (SITE_KEY, *self.surrogate_keys()),
                 **self.cache_extra(),

@@ -53,12 +53,14 @@ def ip_hash(request: HttpRequest) -> str:
 def _identity(request: HttpRequest, key: str | KeyFunc) -> str:
     if callable(key):
         return key(request)
+    if key == "ip":
+        # Asked first, before the user: reading request.user loads the session, and the
+        # answer would then vary on the cookie (the content API's are the same for all).
+        return f"ip{ip_hash(request)}"
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     if key == "user":
         return f"u{user.pk}" if signed_in else "anon"
-    if key == "ip":
-        return f"ip{ip_hash(request)}"
     if key == "user_or_ip":
         return f"u{user.pk}" if signed_in else f"ip{ip_hash(request)}"
     raise ValueError(f"Unknown rate-limit key {key!r}")

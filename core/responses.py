@@ -2,7 +2,8 @@
 
 htmx does not swap error answers; static/js/htmx-config.js shows the fragment's text next
 to the form that was sent. Every refusal in the project (a rule, a rate limit, a request
-too large, a missing log-in) goes through `error_fragment` for htmx requests.
+too large, a missing log-in) goes through `error_fragment` for htmx requests, and is a JSON
+body `{"detail": ...}` under settings.API_PATH_PREFIX, whose clients read no HTML.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -25,6 +27,16 @@ def error_fragment(message: str, *, status: int) -> HttpResponse:
     return HttpResponse(body, status=status)
 
 
+def wants_json(request: HttpRequest) -> bool:
+    """Whether `request` is one of the API's, answered in JSON whatever happens."""
+    return request.path.startswith(settings.API_PATH_PREFIX)
+
+
+def json_error(message: str, *, status: int) -> JsonResponse:
+    """The API's error body; api/schemas.py describes it to the API's clients."""
+    return JsonResponse({"detail": str(message)}, status=status)
+
+
 def action_refused(
     request: HttpRequest,
     message: str,
@@ -34,7 +46,9 @@ def action_refused(
     template: str = "action_refused.html",
     context: dict | None = None,
 ) -> HttpResponse:
-    """Say why an action was refused: a page (`template`), or the fragment for htmx."""
+    """Say why an action was refused: a page (`template`), the fragment for htmx, or JSON."""
+    if wants_json(request):
+        return json_error(message, status=status)
     if getattr(request, "htmx", False):
         return error_fragment(message, status=status)
     page = {"message": message, "back_url": back_url, "status": status, **(context or {})}

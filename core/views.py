@@ -1,7 +1,8 @@
 """The project's own error pages that Django's defaults do not cover.
 
-`server_error` is the handler500. Django calls it inside the `except` block that caught the
-error, wherever it was raised (a view, a middleware such as the session or auth one, a
+`page_not_found` is the handler404 and `server_error` the handler500; both answer the
+API's clients in JSON. Django calls `server_error` inside the `except` block that caught
+the error, wherever it was raised (a view, a middleware such as the session or auth one, a
 context processor, a template), so `sys.exc_info()` says what went wrong. When that is
 PostgreSQL being out of reach, the reader gets a 503 with Retry-After instead of a 500.
 With DEBUG on, Django shows its technical 500 page instead and never calls the handler.
@@ -17,8 +18,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.views import defaults
 
-from core.responses import error_fragment
+from core.responses import error_fragment, json_error, wants_json
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +53,20 @@ def database_unreachable(error: BaseException | None) -> bool:
     return False
 
 
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The handler404: Django's page, or for the API's clients a JSON body."""
+    if wants_json(request):
+        return json_error(_("Not found."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     # Neither page may need the database or a context processor: they may be what failed.
     error = sys.exc_info()[1]
     if database_unreachable(error):
         return database_unavailable(request, error)
+    if wants_json(request):
+        return json_error(_("Something went wrong on our side."), status=500)
     page = render_to_string("500.html", {"site_name": settings.SITE_NAME})
     return HttpResponse(page, status=500)
 
@@ -63,8 +74,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def database_unavailable(request: HttpRequest, error: BaseException) -> HttpResponse:
     """503 with Retry-After: a short page, or for htmx the one-paragraph error fragment."""
     retry_after = settings.DATABASE_RETRY_AFTER_SECONDS
-    if request.headers.get("HX-Request") == "true":
-        message = _("The site is briefly unavailable. Please try again in a moment.")
+    message = _("The site is briefly unavailable. Please try again in a moment.")
+    if wants_json(request):
+        response = json_error(message, status=503)
+    elif request.headers.get("HX-Request") == "true":
         response = error_fragment(message, status=503)
     else:
         context = {"site_name": settings.SITE_NAME, "retry_after": retry_after}

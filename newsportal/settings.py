@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "taggit",
     "reversion",
     "django_prose_editor",
+    # For its Swagger UI files in static/: the API's docs page loads nothing from a CDN.
+    "ninja",
     "newsportal",
     "core",
     "accounts",
@@ -115,6 +117,7 @@ INSTALLED_APPS = [
     "wpimport",
     "demo",
     "upkeep",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -443,6 +446,14 @@ COMMENTS_REPORTS_TO_QUEUE = env_int("COMMENTS_REPORTS_TO_QUEUE", 3)
 # Accept star ratings from readers who are not logged in: one per browser per article,
 # keyed by a signed random cookie (no address is stored).
 RATINGS_ALLOW_ANONYMOUS = env_bool("RATINGS_ALLOW_ANONYMOUS", False)
+
+# Content API (api/, docs/api.md) --------------------------------------------------------
+
+# Requests under this path are answered in JSON, refusals and errors included (core.responses).
+API_PATH_PREFIX = "/api/"
+# How long an API answer may be kept by clients, a CDN and our cache; a purge of the pages
+# (articles/page_cache.py) ends every cached answer at once.
+API_CACHE_SECONDS = env_int("API_CACHE_SECONDS", PAGE_CACHE_SECONDS)
 
 # Rate limits (core.ratelimit) -----------------------------------------------------------
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 from articles import robots, sitemaps, webapp
 from newsportal import health
 
+handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
 # allauth looks this up for its own rate limits (sign-up, failed log-ins, resets).
 handler429 = "core.ratelimit.ratelimited_response"
@@ -36,6 +37,7 @@ urlpatterns = [
     path("votes/", include("votes.urls")),
     path("polls/", include("polls.urls")),
     path("search/", include("search.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("readership.urls")),
     path("", include("frontpage.urls")),
     path("", include("articles.urls")),

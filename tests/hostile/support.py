@@ -109,6 +109,14 @@ def good_paths(world) -> dict[str, str]:
         "articles:feed-author-atom": reverse("articles:feed-author-atom", args=["jo-writer"]),
         "articles:detail": article.get_absolute_url(),
         "media": "/media/no-such-file.jpg",
+        "api:api-root": reverse("api:api-root"),
+        "api:article_list": reverse("api:article_list"),
+        "api:article_detail": reverse("api:article_detail", args=[article.pk]),
+        "api:section_list": reverse("api:section_list"),
+        "api:author_list": reverse("api:author_list"),
+        "api:tag_list": reverse("api:tag_list"),
+        "api:openapi-json": reverse("api:openapi-json"),
+        "api:openapi-view": reverse("api:openapi-view"),
     }
 
 
@@ -148,6 +156,9 @@ HOSTILE_PATHS = [
     "/sitemap-articles.xml?p=99999999999999999999",
     "/accounts/password/reset/key/zz-" + "k" * 500 + "/",
     "/accounts/confirm-email/" + "k" * 500 + "/",
+    f"/api/v1/articles/{HUGE}",
+    "/api/v1/articles/%00",
+    "/api/v1/no-such-thing",
     "/media/../../../etc/passwd",
     "/media/%00.jpg",
     "/%ff%fe/",
