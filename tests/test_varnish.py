@@ -138,6 +138,7 @@ def test_purges_run_after_the_commit_with_every_key_the_story_shows_on(
         "archive",
         "feed",
         "sitemap",
+        "content",
     }
 
 
