@@ -22,6 +22,7 @@ from django.views.decorators.cache import cache_page
 from django.views.generic.list import MultipleObjectMixin
 
 from articles.models import Article, Category
+from articles.page_copies import PendingCopy, page_copies
 
 # The front page's per-section blocks, cached on their own for as long as the pages.
 SECTION_BLOCKS_KEY = "articles:front-section-blocks"
@@ -118,9 +119,34 @@ def article_pages_purge(*articles) -> None:
     pages_purge(paths)
 
 
+# The cookie Django's message framework keeps pending messages in (CookieStorage).
+MESSAGES_COOKIE = "messages"
+
+
+def shared_page(query, *, paginated: bool = True) -> str | None:
+    """The page number `query` asks for, as the key writes it ("" for the first page), or
+    None when the query does not name a page that can be shared.
+
+    Campaign tags share the key of the address without them; ``?page=1`` shares the first
+    page's. Any other query, or a page number not written as the paginator writes it, is
+    rendered for that request alone, so made-up query strings cannot fill the cache; a
+    made-up page number is a 404, which is never cached either.
+    """
+    page = ""
+    for name, values in query.lists():
+        if name in SHARED_PARAMS or name.startswith("utm_"):
+            continue
+        if name != "page" or not paginated or len(values) != 1:
+            return None
+        if values[0] != "1" and not canonical_page_number(values[0]):
+            return None
+        page = "" if values[0] == "1" else values[0]
+    return page
+
+
 def _has_pending_messages(request) -> bool:
     # Checked without iterating the storage, which would mark the messages as read.
-    if "messages" in request.COOKIES:
+    if MESSAGES_COOKIE in request.COOKIES:
         return True
     session_key = settings.SESSION_COOKIE_NAME
     return session_key in request.COOKIES and bool(request.session.get("_messages"))
@@ -131,7 +157,12 @@ class PublicPageCacheMixin:
 
     Only anonymous GETs are cached, so nothing personal can enter a cached copy; pages
     that set a cookie or used a CSRF token are not stored; logged-in readers get a fresh
-    page marked private. Only a page's real addresses are cached: see `_page_cache_key`.
+    page marked private. Only a page's real addresses are cached: see `shared_page`.
+
+    Most hits never reach the view: articles.middleware.SharedPageMiddleware answers
+    them before any other middleware, and is what stores the copies the view offers
+    (`PendingCopy`). The view answers the hits the middleware leaves to it (a reader
+    with a leftover session cookie, a query it does not read itself).
     """
 
     def dispatch(self, request, *args, **kwargs):
@@ -146,11 +177,11 @@ class PublicPageCacheMixin:
         version = None
         if key:
             vkey = version_key(request.path)
-            found = cache.get_many([key, vkey])
-            version, hit = found.get(vkey), found.get(key)
-            if hit is not None and version is not None and hit.get("version") == version:
-                response = HttpResponse(hit["content"], content_type=hit["content_type"])
-                self.cache_hit(response, hit)
+            copy, version = page_copies.lookup(key, vkey)
+            if copy is not None:
+                content_type = dict(copy.headers)["Content-Type"]
+                response = HttpResponse(copy.content, content_type=content_type)
+                self.cache_hit(response, copy.extra)
                 return self._public(response)
         response = super().dispatch(request, *args, **kwargs)
         if not key:
@@ -164,13 +195,12 @@ class PublicPageCacheMixin:
             and not response.cookies
             and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         ):
-            entry = {
-                "content": response.content,
-                "content_type": response["Content-Type"],
-                "version": version or _version_start(vkey),
-                **self.cache_extra(),
-            }
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            response.page_cache_copy = PendingCopy(
+                key,
+                version or _version_start(vkey),
+                isinstance(self, MultipleObjectMixin),
+                self.cache_extra(),
+            )
             self._public(response)
         return response
 
@@ -180,23 +210,11 @@ class PublicPageCacheMixin:
         return response
 
     def _page_cache_key(self, request) -> str | None:
-        """One key per page, and per page number where the page has them.
-
-        Campaign tags share the key of the address without them; ``?page=1`` shares the
-        first page's. Any other query, or a page number not written as the paginator
-        writes it, is rendered for that request alone, so made-up query strings cannot
-        fill the cache; a made-up page number is a 404, which is never cached either.
-        """
+        """One key per page, and per page number where the page has them."""
         paginated = isinstance(self, MultipleObjectMixin)
-        page = ""
-        for name, values in request.GET.lists():
-            if name in SHARED_PARAMS or name.startswith("utm_"):
-                continue
-            if name != "page" or not paginated or len(values) != 1:
-                return None
-            if values[0] != "1" and not canonical_page_number(values[0]):
-                return None
-            page = "" if values[0] == "1" else values[0]
+        page = shared_page(request.GET, paginated=paginated)
+        if page is None:
+            return None
         return page_key(request.path, page, translation.get_language())
 
     def cache_extra(self) -> dict:
