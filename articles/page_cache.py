@@ -29,6 +29,7 @@ from django.views.decorators.cache import cache_page
 from django.views.generic.list import MultipleObjectMixin
 
 from articles.models import Article, Category
+from articles.page_copies import PendingCopy, page_copies
 from core.purge import proxy_purge, surrogate_keys_set
 
 # The generation of the curated fronts' selections (frontpage/selection.py): every purge
@@ -123,6 +124,20 @@ def page_key(path: str, page: str, language: str) -> str:
 
 def version_key(path: str) -> str:
     return "pagever:" + hashlib.sha256(path.encode()).hexdigest()
+
+
+def page_version(vkey: str) -> str:
+    """The version a new copy of the page is made under: the page's own and the site's
+    (page_copies.lookup reads both the same way)."""
+    return f"{version_start(vkey)}|{version_start(SITE_VERSION_KEY)}"
+
+
+def seconds_left(copy) -> int | None:
+    """What is left of the life of a copy that ends early (see page_expires_at), for its
+    max-age; None for the usual PAGE_CACHE_SECONDS."""
+    if not copy.extra.get("ends_early"):
+        return None
+    return max(0, math.ceil(copy.expires - time.time()))
 
 
 def version_start(key: str) -> str:
@@ -242,9 +257,34 @@ def article_page_refresh(*, article_ids) -> None:
     transaction.on_commit(purge)
 
 
+# The cookie Django's message framework keeps pending messages in (CookieStorage).
+MESSAGES_COOKIE = "messages"
+
+
+def shared_page(query, *, paginated: bool = True) -> str | None:
+    """The page number `query` asks for, as the key writes it ("" for the first page), or
+    None when the query does not name a page that can be shared.
+
+    Campaign tags share the key of the address without them; ``?page=1`` shares the first
+    page's. Any other query, or a page number not written as the paginator writes it, is
+    rendered for that request alone, so made-up query strings cannot fill the cache; a
+    made-up page number is a 404, which is never cached either.
+    """
+    page = ""
+    for name, values in query.lists():
+        if name in SHARED_PARAMS or name.startswith("utm_"):
+            continue
+        if name != "page" or not paginated or len(values) != 1:
+            return None
+        if values[0] != "1" and not canonical_page_number(values[0]):
+            return None
+        page = "" if values[0] == "1" else values[0]
+    return page
+
+
 def _has_pending_messages(request) -> bool:
     # Checked without iterating the storage, which would mark the messages as read.
-    if "messages" in request.COOKIES:
+    if MESSAGES_COOKIE in request.COOKIES:
         return True
     session_key = settings.SESSION_COOKIE_NAME
     return session_key in request.COOKIES and bool(request.session.get("_messages"))
@@ -255,7 +295,12 @@ class PublicPageCacheMixin:
 
     Only anonymous GETs are cached, so nothing personal can enter a cached copy; pages
     that set a cookie or used a CSRF token are not stored; logged-in readers get a fresh
-    page marked private. Only a page's real addresses are cached: see `_page_cache_key`.
+    page marked private. Only a page's real addresses are cached: see `shared_page`.
+
+    Most hits never reach the view: articles.middleware.SharedPageMiddleware answers
+    them before any other middleware, and is what stores the copies the view offers
+    (`PendingCopy`). The view answers the hits the middleware leaves to it (a reader
+    with a leftover session cookie, a query it does not read itself).
     """
 
     def dispatch(self, request, *args, **kwargs):
@@ -267,26 +312,16 @@ class PublicPageCacheMixin:
         key = self._page_cache_key(request) if cacheable else None
         if cacheable and not key:
             return super().dispatch(request, *args, **kwargs)
-        version = site_version = None
+        version = None
         if key:
             vkey = version_key(request.path)
-            found = cache.get_many([key, vkey, SITE_VERSION_KEY])
-            version, hit = found.get(vkey), found.get(key)
-            site_version = found.get(SITE_VERSION_KEY)
-            if (
-                hit is not None
-                and version is not None
-                and hit.get("version") == version
-                and site_version is not None
-                and hit.get("site") == site_version
-            ):
-                response = HttpResponse(hit["content"], content_type=hit["content_type"])
-                self.cache_hit(response, hit)
-                surrogate_keys_set(response, hit.get("keys", ()))
-                # A copy that ends early (see page_expires_at) says so to the browser too.
-                ends = hit.get("ends")
-                left = None if ends is None else max(0, math.ceil(ends - time.time()))
-                return self._public(response, left)
+            copy, version = page_copies.lookup(key, (vkey, SITE_VERSION_KEY))
+            if copy is not None:
+                content_type = dict(copy.headers)["Content-Type"]
+                response = HttpResponse(copy.content, content_type=content_type)
+                self.cache_hit(response, copy.extra)
+                surrogate_keys_set(response, copy.extra.get("keys", ()))
+                return self._public(response, seconds_left(copy))
         response = super().dispatch(request, *args, **kwargs)
         if not key:
             patch_cache_control(response, private=True, no_cache=True)
@@ -303,17 +338,16 @@ class PublicPageCacheMixin:
             self._public(response, seconds)
             if not seconds:
                 return response
-            entry = {
-                "content": response.content,
-                "content_type": response["Content-Type"],
-                "version": version or version_start(vkey),
-                "site": site_version or version_start(SITE_VERSION_KEY),
-                "ends": time.time() + seconds if seconds < settings.PAGE_CACHE_SECONDS else None,
-                "keys": (SITE_KEY, *self.surrogate_keys()),
-                **self.cache_extra(),
-            }
-            cache.set(key, entry, seconds)
-            surrogate_keys_set(response, entry["keys"])
+            keys = (SITE_KEY, *self.surrogate_keys())
+            surrogate_keys_set(response, keys)
+            ends_early = seconds < settings.PAGE_CACHE_SECONDS
+            response.page_cache_copy = PendingCopy(
+                key,
+                version or page_version(vkey),
+                isinstance(self, MultipleObjectMixin),
+                {**self.cache_extra(), "keys": keys, "ends_early": ends_early},
+                seconds,
+            )
         return response
 
     def _public(self, response, seconds=None):
@@ -324,23 +358,11 @@ class PublicPageCacheMixin:
         return response
 
     def _page_cache_key(self, request) -> str | None:
-        """One key per page, and per page number where the page has them.
-
-        Campaign tags share the key of the address without them; ``?page=1`` shares the
-        first page's. Any other query, or a page number not written as the paginator
-        writes it, is rendered for that request alone, so made-up query strings cannot
-        fill the cache; a made-up page number is a 404, which is never cached either.
-        """
+        """One key per page, and per page number where the page has them."""
         paginated = isinstance(self, MultipleObjectMixin)
-        page = ""
-        for name, values in request.GET.lists():
-            if name in SHARED_PARAMS or name.startswith("utm_"):
-                continue
-            if name != "page" or not paginated or len(values) != 1:
-                return None
-            if values[0] != "1" and not canonical_page_number(values[0]):
-                return None
-            page = "" if values[0] == "1" else values[0]
+        page = shared_page(request.GET, paginated=paginated)
+        if page is None:
+            return None
         return page_key(request.path, page, translation.get_language())
 
     def cache_extra(self) -> dict:

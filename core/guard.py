@@ -54,7 +54,7 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        refusal = _refusal(request)
+        refusal = request_refusal(request)
         if refusal is None:
             return self.get_response(request)
         message, status = refusal
@@ -67,7 +67,11 @@ class RequestGuardMiddleware:
         return action_refused(request, message, status=status)
 
 
-def _refusal(request: HttpRequest) -> tuple[str, int] | None:
+def request_refusal(request: HttpRequest) -> tuple[str, int] | None:
+    """What RequestGuardMiddleware refuses `request` for, (message, status), or None.
+
+    Also asked by whatever answers before the guard (the page cache's fast path), so a
+    request the guard refuses is never answered from there."""
     length = request.META.get("CONTENT_LENGTH")
     if length:
         if not (length.isascii() and length.isdigit()):

@@ -11,9 +11,9 @@ from readership.counting import view_record
 class ViewCountingMiddleware:
     """Count a view of the article a response names in `shown_article`.
 
-    The article page sets `response.shown_article` (its pk and published_at) both when it
-    renders and when it answers from the page cache, so readers without JavaScript are
-    counted whenever their request reaches Django. Must come after AuthenticationMiddleware:
+    The article page sets `response.shown_article` (its pk and published_at) when it
+    renders; hits answered by articles.middleware.SharedPageMiddleware never get here and
+    are counted by the page's beacon. Must come after AuthenticationMiddleware:
     staff and logged-in readers are told apart by request.user.
     """
 
