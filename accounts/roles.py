@@ -42,20 +42,28 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("articles", "article"): ALL,
         ("articles", "articleauthor"): ALL,
         ("articles", "category"): ALL,
+        ("articles", "correction"): ALL,
         ("taggit", "tag"): ALL,
         ("accounts", "author"): ALL,
         # Editors deal with troublesome readers; the user admin stops them raising anyone's role.
         ("accounts", "user"): frozenset({"view", "change"}),
         ("comments", "*"): ALL,
         ("polls", "*"): ALL,
+        ("liveblog", "*"): ALL,
+        ("pages", "page"): ALL,
     },
     AUTHOR_GROUP: {
         ("articles", "article"): frozenset({"add", "change", "view"}),
         # The byline rows edited inline on the article form; the article admin limits which.
         ("articles", "articleauthor"): frozenset({"add", "change", "delete", "view"}),
         ("articles", "category"): frozenset({"view"}),
+        # Corrections are an editor's call; authors see them on their stories.
+        ("articles", "correction"): frozenset({"view"}),
         ("taggit", "tag"): frozenset({"view"}),
         ("accounts", "author"): frozenset({"view"}),
+        # Reporters post to a live page; opening and closing one is an editor's call.
+        ("liveblog", "livecoverage"): frozenset({"view"}),
+        ("liveblog", "liveentry"): frozenset({"add", "change", "view"}),
     },
 }
 _GROUP_CACHE_ATTR = "_role_group_names"

@@ -28,7 +28,7 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles import page_cache, related
-from articles.models import Article, Category
+from articles.models import Article, Category, Correction
 from articles.page_cache import PublicPageCacheMixin
 
 SECTION_BLOCK_SIZE = 4
@@ -142,7 +142,7 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
 
     def get_queryset(self):
         base = Article.objects.viewable_by(self.request.user)
-        return base.with_bylines().prefetch_related("tags")
+        return base.with_bylines().prefetch_related("tags", "corrections")
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -179,7 +179,7 @@ class ArticlePreviewView(DetailView):
         if not self.request.user.is_staff:
             raise Http404(_("No article found."))
         editable = Article.objects.editable_by(self.request.user)
-        return editable.with_bylines().prefetch_related("tags")
+        return editable.with_bylines().prefetch_related("tags", "corrections")
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -200,10 +200,11 @@ def article_context(article: Article) -> dict:
         "related_articles": related.related_articles(article, limit=5),
         "previous_article": None,
         "next_article": None,
-        # Saving a typo fix right after publishing is not an "update" worth showing.
+        # Only an editorial edit counts (not comments closed or an import re-run), and a
+        # typo fixed right after publishing is not an "update" worth showing.
         "show_updated": bool(
             article.published_at
-            and article.updated_at - article.published_at > timedelta(minutes=10)
+            and article.modified_at - article.published_at > timedelta(minutes=10)
         ),
     }
     if article.published_at:
@@ -213,6 +214,23 @@ def article_context(article: Article) -> dict:
         context["previous_article"] = published.before(article).first()
         context["next_article"] = published.after(article).first()
     return context
+
+
+class CorrectionsView(PublicPageCacheMixin, ListView):
+    """Every correction and update note on a public story, newest first."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = 30
+
+    def get_queryset(self):
+        public = Article.objects.published().values("pk")
+        return (
+            Correction.objects.filter(article__in=public)
+            .select_related("article")
+            .defer("article__body", "article__search_vector")
+            .order_by("-noted_at", "-id")
+        )
 
 
 class SectionView(PublicPageCacheMixin, PublishedArticlesMixin, ListView):

@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "ratings",
     "votes",
     "polls",
+    "liveblog",
+    "pages",
     "wpimport",
     "demo",
     "upkeep",
@@ -249,6 +251,11 @@ RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 600)
 # Featured image uploads: larger files or more pixels are refused with a form error.
 ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 40_000_000)
+
+# Live pages (liveblog/): readers' open pages ask for new entries this often; the entries
+# fragment may be kept this long by proxy caches (a new entry shows within the sum).
+LIVEBLOG_POLL_SECONDS = env_int("LIVEBLOG_POLL_SECONDS", 15)
+LIVEBLOG_FRAGMENT_MAX_AGE = env_int("LIVEBLOG_FRAGMENT_MAX_AGE", 5)
 
 # Auth -----------------------------------------------------------------------------------
 
