@@ -141,9 +141,7 @@ def test_article_page_lists_several_authors_in_credited_order(client, section):
 
 
 def test_article_page_shows_updated_time_only_after_a_real_update(client, story):
-    Article.objects.filter(pk=story.pk).update(
-        edited_at=story.published_at + timedelta(minutes=3)
-    )
+    Article.objects.filter(pk=story.pk).update(edited_at=story.published_at + timedelta(minutes=3))
     html = client.get(story.get_absolute_url()).content.decode()
     assert "Updated" not in html
     Article.objects.filter(pk=story.pk).update(edited_at=story.published_at + timedelta(hours=2))

@@ -28,6 +28,7 @@ from demo.builders import article_row, articles_mark_unedited, byline_rows, tag_
 from demo.engagement import engagement_add, recent_views_add
 from demo.newsroom import authors_ensure, sections_ensure, tags_ensure
 from demo.pictures import PALETTES, image_pool
+from demo.storyforms import correction_ensure, live_coverage_ensure, pages_ensure
 
 
 class Command(BaseCommand):
@@ -55,6 +56,9 @@ class Command(BaseCommand):
             progress=not options["no_progress"],
         )
         engagement_add(options["seed"])
+        pages_ensure()
+        live_coverage_ensure()
+        correction_ensure()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo site ready: {len(sections)} sections, {len(authors)} authors, "
