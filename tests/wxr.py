@@ -76,13 +76,14 @@ def page(
 ) -> str:
     slug = slug or f"page-{page_id}"
     link = link or f"{SITE}/{slug}/"
+    content = content or f"<p>What page {page_id} says.</p>"
     return f"""
 	<item>
 		<title><![CDATA[{title or f"Page {page_id}"}]]></title>
 		<link>{link}</link>
 		<dc:creator><![CDATA[mara]]></dc:creator>
 		<guid isPermaLink="false">{SITE}/?page_id={page_id}</guid>
-		<content:encoded><![CDATA[{content or f"<p>What page {page_id} says.</p>"}]]></content:encoded>
+		<content:encoded><![CDATA[{content}]]></content:encoded>
 		<excerpt:encoded><![CDATA[]]></excerpt:encoded>
 		<wp:post_id>{page_id}</wp:post_id>
 		<wp:post_date><![CDATA[2024-01-02 10:00:00]]></wp:post_date>
