@@ -358,7 +358,7 @@ class Importer:
     ) -> None:
         """Keep the item's WordPress addresses: they redirect while its article or page is
         public (checked when asked, so a draft or scheduled post gives nothing away)."""
-        paths = {f"/?p={item.id}"}
+        paths = {f"/?p={item.id}"} | ({f"/?page_id={item.id}"} if page is not None else set())
         if item.link:
             paths.add(old_path(item.link))
         for path in sorted(paths):

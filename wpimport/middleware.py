@@ -23,9 +23,11 @@ class WordPressRedirectMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        post_id = request.GET.get("p", "")
+        # "?p=ID" for posts and pages alike, "?page_id=ID" for pages.
+        name = "p" if "p" in request.GET else "page_id"
+        post_id = request.GET.get(name, "")
         if request.path == "/" and _POST_ID.fullmatch(post_id) and request.method in _READS:
-            target = _public_target([f"/?p={int(post_id)}"])
+            target = _public_target([f"/?{name}={int(post_id)}"])
             if target is None:
                 # WordPress answers an unknown post ID with a 404, not its home page.
                 raise Http404("No such post.")
