@@ -38,7 +38,7 @@ def test_entries_are_in_the_page_newest_first_without_javascript(client, live, a
     post(live, "<p>Second thing.</p>", headline="Big news", is_key_event=True)
     html = client.get(article.get_absolute_url()).content.decode()
     assert html.index("Second thing.") < html.index("First thing.")
-    assert 'id="live-entries"' in html and 'hx-trigger="every 15s"' in html
+    assert 'id="live-entries"' in html and 'data-hx-trigger="every 15s"' in html
 
 
 def test_key_events_are_summarised_at_the_top(client, live, article):

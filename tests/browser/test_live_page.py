@@ -68,7 +68,7 @@ def test_an_entry_posted_in_the_admin_appears_on_the_readers_open_page(
     admin.click("button[name=index]")
     admin.wait_for_selector(".messagelist")
     page.get_by_text("This live coverage ended").wait_for()
-    assert page.locator("[hx-trigger]").count() == 0
+    assert page.locator("[data-hx-trigger]").count() == 0
     assert page.evaluate("window.__notReloaded") is True
     screenshot("live-page-closed")
     desk.close()
