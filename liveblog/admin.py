@@ -33,7 +33,8 @@ class LiveCoverageAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("entries"), ordering="entry_total")
     def entry_count(self, obj):
-        return getattr(obj, "entry_total", None)
+        url = reverse("admin:liveblog_liveentry_changelist") + f"?coverage__id__exact={obj.pk}"
+        return format_html('<a href="{}">{}</a>', url, getattr(obj, "entry_total", 0))
 
     @admin.display(description=_("post"))
     def add_entry_link(self, obj):
