@@ -106,6 +106,9 @@ def good_paths(world) -> dict[str, str]:
         "articles:feed-author-rss": reverse("articles:feed-author-rss", args=["jo-writer"]),
         "articles:feed-author-atom": reverse("articles:feed-author-atom", args=["jo-writer"]),
         "articles:detail": article.get_absolute_url(),
+        "articles:corrections": reverse("articles:corrections"),
+        "liveblog:entries": reverse("liveblog:entries", args=[world["live"].pk]) + "?after=0",
+        "pages:detail": "/about/",
         "media": "/media/no-such-file.jpg",
     }
 
@@ -133,6 +136,13 @@ HOSTILE_PATHS = [
     f"/{HUGE}/01/01/some-story/",
     "/2026/1/1/" + "s" * 300 + "/",
     "/2026/01/01/%00/",
+    f"/live/{HUGE}/entries",
+    f"/live/{BIG_INT}/entries",
+    "/live/1/entries?after=" + "9" * 40,
+    "/live/1/entries?after=%00",
+    "/corrections/?page=" + "9" * 40,
+    "/" + "p" * 300 + "/",
+    "/%C3%A9t%C3%A9/",
     f"/comments/{HUGE}/",
     f"/comments/{BIG_INT}/",
     "/comments/0/",
