@@ -44,6 +44,7 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("articles", "category"): ALL,
         ("articles", "galleryimage"): ALL,
         ("articles", "bodyimage"): ALL,
+        ("articles", "correction"): ALL,
         ("taggit", "tag"): ALL,
         ("accounts", "author"): ALL,
         # Editors deal with troublesome readers; the user admin stops them raising anyone's role.
@@ -51,6 +52,8 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         ("comments", "*"): ALL,
         ("polls", "*"): ALL,
         ("frontpage", "*"): ALL,
+        ("liveblog", "*"): ALL,
+        ("pages", "page"): ALL,
     },
     AUTHOR_GROUP: {
         ("articles", "article"): frozenset({"add", "change", "view"}),
@@ -60,8 +63,13 @@ ROLE_PERMISSIONS: dict[str, dict[tuple[str, str], frozenset[str] | None]] = {
         # Their stories' galleries, and pictures uploaded from the body editor.
         ("articles", "galleryimage"): frozenset({"add", "change", "delete", "view"}),
         ("articles", "bodyimage"): frozenset({"add", "view"}),
+        # Corrections are an editor's call; authors see them on their stories.
+        ("articles", "correction"): frozenset({"view"}),
         ("taggit", "tag"): frozenset({"view"}),
         ("accounts", "author"): frozenset({"view"}),
+        # Reporters post to a live page; opening and closing one is an editor's call.
+        ("liveblog", "livecoverage"): frozenset({"view"}),
+        ("liveblog", "liveentry"): frozenset({"add", "change", "view"}),
     },
 }
 _GROUP_CACHE_ATTR = "_role_group_names"

@@ -17,7 +17,7 @@ from taggit.models import Tag, TaggedItem
 from accounts import roles
 from articles import services, uploads
 from articles.forms import ArticleForm
-from articles.models import Article, ArticleAuthor, Category, GalleryImage
+from articles.models import Article, ArticleAuthor, Category, Correction, GalleryImage
 from articles.page_cache import article_pages_purge
 from articles.views import ArticlePreviewView
 from core.exceptions import ServiceError
@@ -68,6 +68,16 @@ class GalleryInline(admin.StackedInline):
     ordering = ("position", "id")
     verbose_name = _("gallery picture")
     verbose_name_plural = _("gallery (shown under the story, lowest position first)")
+
+
+class CorrectionInline(admin.StackedInline):
+    """Notes appended to the story; each new one moves the story's "Updated" time."""
+
+    model = Correction
+    extra = 0
+    fields = ("kind", "note", "noted_at")
+    verbose_name = _("correction or update note")
+    verbose_name_plural = _("corrections and updates (shown at the foot of the story)")
 
 
 def _editors_only(request) -> bool:
@@ -227,7 +237,7 @@ class ArticleAdmin(VersionAdmin):
         return form
 
     def get_inlines(self, request, obj):
-        return [BylineInline, GalleryInline, *_extra_article_inlines]
+        return [BylineInline, GalleryInline, CorrectionInline, *_extra_article_inlines]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -238,7 +248,12 @@ class ArticleAdmin(VersionAdmin):
                 ArticleAuthor.objects.get_or_create(
                     article=form.instance, author=author, defaults={"position": 0}
                 )
-        article_pages_purge(form.instance)
+        bylines_changed = any(fs.has_changed() for fs in formsets if fs.model is ArticleAuthor)
+        if not change or bylines_changed or services.article_is_edit(form.changed_data):
+            services.article_mark_edited(article=form.instance)
+        else:
+            # Comments closed, featured, rescheduled: shown, but not an edit of the story.
+            article_pages_purge(form.instance)
         # After the bylines are saved, so that new authors hear about it too.
         previous = None
         if change:
@@ -251,6 +266,15 @@ class ArticleAdmin(VersionAdmin):
             actor=request.user,
             note=form.cleaned_data.get("note_to_authors", ""),
         )
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Correction:
+            return super().save_formset(request, form, formset, change)
+        # Through the service: a new note marks the story edited and purges its pages.
+        for correction in formset.save(commit=False):
+            services.correction_save(correction=correction)
+        for correction in formset.deleted_objects:
+            services.correction_delete(correction=correction)
 
     def view_on_site(self, obj):
         if obj.is_public:

@@ -5,8 +5,10 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
@@ -19,6 +21,10 @@ from articles.page_cache import FEED_KEY, cache_shared
 from articles.sitemaps import site_url
 
 FEED_SIZE = 30
+
+
+def _day(moment) -> str:
+    return date_format(timezone.localtime(moment), "j F Y")
 
 
 class LatestArticlesFeed(Feed):
@@ -48,7 +54,8 @@ class LatestArticlesFeed(Feed):
 
     def items(self, obj):
         articles = self.filter_articles(Article.objects.published(), obj)
-        return articles.defer("search_vector").with_bylines().prefetch_related("tags")[:FEED_SIZE]
+        articles = articles.defer("search_vector").with_bylines()
+        return articles.prefetch_related("tags", "corrections")[:FEED_SIZE]
 
     def item_link(self, item):
         return site_url(item.get_absolute_url())
@@ -65,13 +72,19 @@ class LatestArticlesFeed(Feed):
 
     def item_description(self, item):
         summary = item.seo_description or item.standfirst
-        return summary or Truncator(strip_tags(item.body)).words(60)
+        summary = summary or Truncator(strip_tags(item.body)).words(60)
+        # Feed readers keep the entry they fetched first: the notes tell them what changed.
+        notes = [
+            f"{note.get_kind_display()} ({_day(note.noted_at)}): {note.note}"
+            for note in item.corrections.all()
+        ]
+        return "\n\n".join([summary, *notes])
 
     def item_pubdate(self, item):
         return item.published_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        return item.modified_at
 
     def item_author_name(self, item):
         return ", ".join(byline.author.name for byline in item.bylines.all()) or None

@@ -142,7 +142,19 @@ class Article(models.Model):
         _("reading time (minutes)"), default=1, editable=False
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Any change to the row, bookkeeping included (comments closed, a counter folded, an
+    # import re-run): for caches and sitemaps, never shown to readers as "Updated".
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    edited_at = models.DateTimeField(
+        _("last edited"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "The last editorial change (text, image, byline, filing, a correction): the "
+            "“Updated” time readers see."
+        ),
+    )
     is_featured = models.BooleanField(
         _("featured"), default=False, help_text=_("Shown among the top stories on the front page.")
     )
@@ -287,6 +299,11 @@ class Article(models.Model):
         return [byline.author for byline in self.bylines.all()]
 
     @property
+    def modified_at(self):
+        """When the story last changed for its readers: its publish time or a later edit."""
+        return max(filter(None, [self.edited_at, self.published_at]), default=None)
+
+    @property
     def is_public(self) -> bool:
         return (
             self.status == self.Status.PUBLISHED
@@ -404,3 +421,41 @@ class GalleryImage(RenditionedImage):
 
     def __str__(self):
         return self.caption or self.alt
+
+
+class Correction(models.Model):
+    """A dated note appended to a story: what was wrong and is now right, or what is new."""
+
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", _("Correction")
+        UPDATE = "update", _("Update")
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("article")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=Kind.choices, default=Kind.CORRECTION
+    )
+    note = models.TextField(
+        _("note"),
+        max_length=2000,
+        help_text=_(
+            "Plain text, shown at the foot of the story, on the corrections page and in the "
+            "feeds, e.g. “An earlier version gave the wrong date for the vote.”"
+        ),
+    )
+    noted_at = models.DateTimeField(_("date"), default=timezone.now)
+
+    class Meta:
+        ordering = ["noted_at", "id"]
+        get_latest_by = "noted_at"
+        verbose_name = _("correction or update")
+        verbose_name_plural = _("corrections and updates")
+        # The corrections page, newest first.
+        indexes = [models.Index(fields=["-noted_at", "-id"], name="correction_newest_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.article}"
+
+    def get_absolute_url(self):
+        return f"{self.article.get_absolute_url()}#correction-{self.pk}"

@@ -1,4 +1,5 @@
-"""Writes to articles that carry newsroom rules: publishing, featuring, comments settings.
+"""Writes to articles that carry newsroom rules: publishing, featuring, comments settings,
+editorial edits and the corrections appended to a story.
 
 The admin's actions and forms, the WordPress importer and tests all go through these, so
 "what makes an article publishable" is decided in one place.
@@ -10,13 +11,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import roles
-from articles.models import Article, BodyImage
+from articles.models import Article, BodyImage, Correction
 from articles.notifications import Event, authors_notify
-from articles.page_cache import article_pages_purge
+from articles.page_cache import article_pages_purge, pages_purge
 from core.exceptions import ServiceError
 
 
@@ -202,3 +204,73 @@ def body_image_upload(
     )
     upload.save()
     return upload
+
+
+# What readers see as the story: a change to one of these is an editorial edit, which
+# moves the public "Updated" time. Status, featuring, comments and SEO fields are not.
+EDITORIAL_FIELDS = frozenset(
+    {
+        "title",
+        "standfirst",
+        "body",
+        "image",
+        "image_alt",
+        "image_caption",
+        "image_credit",
+        "category",
+        "tags",
+    }
+)
+
+
+def article_is_edit(changed_fields: Iterable[str]) -> bool:
+    """Whether changing `changed_fields` (form field names) is an editorial edit."""
+    return not EDITORIAL_FIELDS.isdisjoint(changed_fields)
+
+
+@transaction.atomic
+def article_mark_edited(*, article: Article, at: datetime | None = None) -> Article:
+    """Record an editorial edit of `article`: its public "Updated" time becomes `at` (now).
+
+    Written with update(), so nothing else on the row is saved again; purges the pages.
+    """
+    article.edited_at = at or timezone.now()
+    Article.objects.filter(pk=article.pk).update(edited_at=article.edited_at)
+    article_pages_purge(article)
+    return article
+
+
+def corrections_page_purge() -> None:
+    pages_purge([reverse("articles:corrections")])
+
+
+@transaction.atomic
+def correction_save(*, correction: Correction) -> Correction:
+    """Append a correction or update note to its story, or change one's wording.
+
+    A new note is an editorial edit of the story (its "Updated" time moves); the story's
+    pages and the corrections page are purged either way.
+    """
+    note = (correction.note or "").strip()
+    if not note:
+        raise ServiceError(_("A correction needs a note saying what changed."))
+    if "\x00" in note:
+        raise ServiceError(_("The note holds a character that cannot be stored (NUL)."))
+    correction.note = note
+    is_new = correction.pk is None
+    correction.save()
+    if is_new:
+        article_mark_edited(article=correction.article)
+    else:
+        article_pages_purge(correction.article)
+    corrections_page_purge()
+    return correction
+
+
+@transaction.atomic
+def correction_delete(*, correction: Correction) -> None:
+    """Take a note off its story (a note added by mistake); the pages are purged."""
+    article = correction.article
+    correction.delete()
+    article_pages_purge(article)
+    corrections_page_purge()

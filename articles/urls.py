@@ -25,6 +25,7 @@ urlpatterns = [
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
     path("preview/<int:pk>/", views.ArticlePreviewView.as_view(), name="preview"),
     path("archive/", views.ArticleArchiveIndexView.as_view(), name="archive"),
+    path("corrections/", views.CorrectionsView.as_view(), name="corrections"),
     re_path(r"^(?P<year>[0-9]{4})/$", views.ArticleYearArchiveView.as_view(), name="archive-year"),
     re_path(
         r"^(?P<year>[0-9]{4})/(?P<month>[0-9]{2})/$",

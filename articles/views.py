@@ -23,7 +23,7 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles import related
-from articles.models import Article, Category
+from articles.models import Article, Category, Correction
 from articles.page_cache import ARCHIVE_KEY, PublicPageCacheMixin, surrogate_key
 
 
@@ -81,7 +81,7 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
         return (
             Article.objects.viewable_by(self.request.user)
             .for_reading()
-            .prefetch_related("gallery")
+            .prefetch_related("gallery", "corrections")
         )
 
     def get(self, request, *args, **kwargs):
@@ -122,7 +122,7 @@ class ArticlePreviewView(DetailView):
         if not self.request.user.is_staff:
             raise Http404(_("No article found."))
         editable = Article.objects.editable_by(self.request.user)
-        return editable.for_reading().prefetch_related("gallery")
+        return editable.for_reading().prefetch_related("gallery", "corrections")
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -152,10 +152,11 @@ def article_context(article: Article) -> dict:
         "related_version": related.version(related_articles),
         "previous_article": _story_link(article.previous_row),
         "next_article": _story_link(article.next_row),
-        # Saving a typo fix right after publishing is not an "update" worth showing.
+        # Only an editorial edit counts (not comments closed or an import re-run), and a
+        # typo fixed right after publishing is not an "update" worth showing.
         "show_updated": bool(
             article.published_at
-            and article.updated_at - article.published_at > timedelta(minutes=10)
+            and article.modified_at - article.published_at > timedelta(minutes=10)
         ),
     }
     context["story_version"] = story_version(article, context)
@@ -180,6 +181,8 @@ def story_version(article: Article, context: dict) -> tuple:
         translation.get_language(),
         article.pk,
         article.updated_at.isoformat(),
+        # A correction moves only this, with an UPDATE of its own (article_mark_edited).
+        article.edited_at and article.edited_at.isoformat(),
         article.status,
         context["is_preview"],
         context["show_updated"],
@@ -187,6 +190,23 @@ def story_version(article: Article, context: dict) -> tuple:
         tuple((a.pk, a.name, a.slug) for a in context["authors"]),
         tuple((t.pk, t.name, t.slug) for t in context["tags"]),
     )
+
+
+class CorrectionsView(PublicPageCacheMixin, ListView):
+    """Every correction and update note on a public story, newest first."""
+
+    template_name = "articles/corrections.html"
+    context_object_name = "corrections"
+    paginate_by = 30
+
+    def get_queryset(self):
+        public = Article.objects.published().values("pk")
+        return (
+            Correction.objects.filter(article__in=public)
+            .select_related("article")
+            .defer("article__body", "article__search_vector")
+            .order_by("-noted_at", "-id")
+        )
 
 
 class SectionView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):

@@ -114,6 +114,8 @@ INSTALLED_APPS = [
     "votes",
     "polls",
     "frontpage",
+    "liveblog",
+    "pages",
     "wpimport",
     "demo",
     "upkeep",
@@ -312,6 +314,11 @@ PROXY_PURGE_TIMEOUT = env_float("PROXY_PURGE_TIMEOUT", 1.0)
 # Featured image uploads: larger files or more pixels are refused with a form error.
 ARTICLE_IMAGE_MAX_BYTES = env_int("ARTICLE_IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 ARTICLE_IMAGE_MAX_PIXELS = env_int("ARTICLE_IMAGE_MAX_PIXELS", 40_000_000)
+
+# Live pages (liveblog/): readers' open pages ask for new entries this often; the entries
+# fragment may be kept this long by proxy caches (a new entry shows within the sum).
+LIVEBLOG_POLL_SECONDS = env_int("LIVEBLOG_POLL_SECONDS", 15)
+LIVEBLOG_FRAGMENT_MAX_AGE = env_int("LIVEBLOG_FRAGMENT_MAX_AGE", 5)
 
 # Auth -----------------------------------------------------------------------------------
 

@@ -4,6 +4,10 @@ from django.urls import include, path
 
 from articles import robots, sitemaps, webapp
 from newsportal import health
+from pages.sitemaps import PageSitemap
+
+# The sitemap index: articles' own sitemaps and, from above them, the standing pages.
+SITEMAPS = {**sitemaps.SITEMAPS, "pages": PageSitemap}
 
 handler404 = "core.views.page_not_found"
 handler500 = "core.views.server_error"
@@ -19,13 +23,13 @@ urlpatterns = [
     path(
         "sitemap.xml",
         sitemaps.index,
-        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap-section"},
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap-index",
     ),
     path(
         "sitemap-<section>.xml",
         sitemaps.section,
-        {"sitemaps": sitemaps.SITEMAPS},
+        {"sitemaps": SITEMAPS},
         name="sitemap-section",
     ),
     path("news-sitemap.xml", sitemaps.news, name="news-sitemap"),
@@ -38,9 +42,13 @@ urlpatterns = [
     path("polls/", include("polls.urls")),
     path("search/", include("search.urls")),
     path("api/v1/", include("api.urls")),
+    path("", include("liveblog.urls")),
     path("", include("readership.urls")),
     path("", include("frontpage.urls")),
     path("", include("articles.urls")),
+    # Last: a page's slug is one path segment, so it never hides an address above
+    # (pages.models refuses slugs that one of those answers).
+    path("", include("pages.urls")),
 ]
 
 if settings.DEBUG:

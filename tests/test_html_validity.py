@@ -20,9 +20,13 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from PIL import Image
 
-from articles.models import Article
+from articles.models import Article, Correction
+from articles.services import correction_save
 from core.ratelimit import ratelimited_response
 from core.views import server_error
+from liveblog.services import live_coverage_close, live_coverage_start, live_entry_post
+from pages.models import Page
+from pages.services import page_save
 from ratings.services import rating_set
 from tests.factories import (
     ArticleFactory,
@@ -93,7 +97,25 @@ def site(db, settings, tmp_path):
         closes_at=article.published_at,
         answers=["Yes", "No"],
     )
-    return {"article": article, "section": section, "author": author, "reader": reader}
+    correction_save(correction=Correction(article=article, note="The vote was on Thursday."))
+    live = ArticleFactory(category=section, authors=[author], title="The count, live")
+    coverage = live_coverage_start(article=live)
+    live_entry_post(
+        coverage=coverage, body="<p>Polls open.</p>", headline="Open", is_key_event=True
+    )
+    live_entry_post(coverage=coverage, body="<p>Queues <em>everywhere</em>.</p>", author=author)
+    closed = ArticleFactory(category=section, title="Last year's count, live")
+    live_entry_post(coverage=live_coverage_start(article=closed), body="<p>Done.</p>")
+    live_coverage_close(coverage=closed.live_coverage)
+    page_save(page=Page(title="About us", slug="about", body="<h2>Who</h2><p>Us.</p>"))
+    return {
+        "article": article,
+        "section": section,
+        "author": author,
+        "reader": reader,
+        "live": live,
+        "closed_live": closed,
+    }
 
 
 def reading_pages(site) -> dict[str, str]:
@@ -119,6 +141,10 @@ def reading_pages(site) -> dict[str, str]:
         "search-empty": reverse("search:search") + "?q=zzzqqqxxx",
         "search-invalid": reverse("search:search") + "?date_from=2026-13-45",
         "not-found": "/section/no-such-section/",
+        "live": site["live"].get_absolute_url(),
+        "live-closed": site["closed_live"].get_absolute_url(),
+        "corrections": reverse("articles:corrections"),
+        "page-about": "/about/",
     }
 
 
@@ -212,6 +238,10 @@ def test_the_pages_show_what_they_are_meant_to(site):
     assert "<picture" in anonymous and "Awaiting a moderator" in reader
     assert b"desk-dashboard" in pages["staff-desk-dashboard"]
     assert b"<time datetime=" in pages["staff-desk-dashboard"]
+    assert b'id="live-key-events"' in pages["anonymous-live"]
+    assert b"This live coverage ended" in pages["anonymous-live-closed"]
+    assert b"The vote was on Thursday." in pages["anonymous-corrections"]
+    assert b'class="corrections"' in pages["anonymous-article"]
 
 
 @pytest.mark.skipif(not shutil.which("java"), reason="Java is not installed (needed for vnu.jar)")

@@ -122,7 +122,7 @@ def test_post_requests_and_other_query_strings_are_left_alone(client, tmp_path):
     assert client.get("/?p=012")["Location"] == Article.objects.get().get_absolute_url()
     for not_an_id in ("abc", "²", "1" * 5000, "-12"):
         assert client.get("/", {"p": not_an_id}).status_code == 200  # the front page
-    assert client.get("/?page_id=12").status_code == 200  # pages are never imported
+    assert client.get("/?page_id=12").status_code == 404  # post 12 is no page: as WordPress
     assert client.post("/?p=12").status_code != 301
 
 

@@ -10,9 +10,11 @@ from django.utils import timezone
 from taggit.models import TaggedItem
 
 from accounts.models import Author
-from articles.models import Article, ArticleAuthor, Category
+from articles.models import Article, ArticleAuthor, Category, Correction
 from articles.services import ArticleNotPublishable
 from demo.builders import article_row
+from liveblog.models import LiveEntry
+from pages.models import Page
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +38,9 @@ def counts():
         apps.get_model("ratings", "Rating").objects.count(),
         apps.get_model("comments", "Comment").objects.count(),
         apps.get_model("polls", "PollVote").objects.count(),
+        Page.objects.count(),
+        LiveEntry.objects.count(),
+        Correction.objects.count(),
         sum(Article.objects.values_list("rating_count", flat=True)),
     )
 
@@ -57,7 +62,16 @@ def test_seed_demo_builds_a_realistic_site():
     assert published.filter(rating_count__gt=0).exists()
     assert apps.get_model("comments", "Comment").objects.exists()
     assert apps.get_model("polls", "Poll").objects.exists()
-    assert not Article.objects.filter(updated_at__gt=F("published_at")).exists()
+    # No story shows "Updated" but the one with the demo's correction.
+    assert Article.objects.filter(edited_at__gt=F("published_at")).count() == 1
+    assert Correction.objects.count() == 1
+    assert set(Page.objects.values_list("slug", flat=True)) == {
+        "about",
+        "contact",
+        "corrections-policy",
+        "terms",
+    }
+    assert LiveEntry.objects.filter(is_key_event=True).exists()
 
 
 def test_seed_demo_run_twice_adds_nothing_the_second_time():

@@ -9,6 +9,7 @@ from django.utils.http import parse_http_date
 
 from articles.models import Article
 from articles.sitemaps import NEWS_LIMIT, ArticleSitemap
+from pages.models import Page
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -61,6 +62,7 @@ def hidden_articles(section, author):
 
 
 def test_index_lists_the_articles_sections_and_authors_sitemaps(client, article):
+    Page.objects.create(title="About us", slug="about")
     root = parse(client.get(reverse("sitemap-index")))
 
     assert root.tag == f"{SM}sitemapindex"
@@ -69,6 +71,7 @@ def test_index_lists_the_articles_sections_and_authors_sitemaps(client, article)
         absolute(section_url("sections")),
         absolute(section_url("authors")),
         absolute(section_url("tags")),
+        absolute(section_url("pages")),
     ]
     lastmods = [lastmod.text for lastmod in root.iter(f"{SM}lastmod")]
     assert timezone.datetime.fromisoformat(lastmods[0]) == article.updated_at
@@ -76,6 +79,8 @@ def test_index_lists_the_articles_sections_and_authors_sitemaps(client, article)
 
 def test_index_says_when_the_newest_story_changed(client, article):
     ArticleFactory(category=article.category).tags.add("Harbour")
+    page = Page.objects.create(title="About us", slug="about")
+    Page.objects.filter(pk=page.pk).update(updated_at=article.published_at)
 
     response = client.get(reverse("sitemap-index"))
 
@@ -190,7 +195,7 @@ def test_news_sitemap_really_caps_at_1000(client, section):
     ("url", "budget"),
     [
         # Each also reads the Site row and the section menu, both cached in production.
-        (reverse("sitemap-index"), 10),  # a count and a latest lastmod per sitemap
+        (reverse("sitemap-index"), 12),  # a count and a latest lastmod per sitemap
         (section_url("articles"), 4),
         (section_url("sections"), 4),
         (section_url("authors"), 4),

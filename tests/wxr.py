@@ -65,6 +65,36 @@ def post(
 	</item>"""
 
 
+def page(
+    page_id: int,
+    *,
+    title: str = "",
+    slug: str = "",
+    status: str = "publish",
+    content: str = "",
+    link: str = "",
+) -> str:
+    slug = slug or f"page-{page_id}"
+    link = link or f"{SITE}/{slug}/"
+    content = content or f"<p>What page {page_id} says.</p>"
+    return f"""
+	<item>
+		<title><![CDATA[{title or f"Page {page_id}"}]]></title>
+		<link>{link}</link>
+		<dc:creator><![CDATA[mara]]></dc:creator>
+		<guid isPermaLink="false">{SITE}/?page_id={page_id}</guid>
+		<content:encoded><![CDATA[{content}]]></content:encoded>
+		<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+		<wp:post_id>{page_id}</wp:post_id>
+		<wp:post_date><![CDATA[2024-01-02 10:00:00]]></wp:post_date>
+		<wp:post_date_gmt><![CDATA[2024-01-02 10:00:00]]></wp:post_date_gmt>
+		<wp:comment_status><![CDATA[closed]]></wp:comment_status>
+		<wp:post_name><![CDATA[{slug}]]></wp:post_name>
+		<wp:status><![CDATA[{status}]]></wp:status>
+		<wp:post_type><![CDATA[page]]></wp:post_type>
+	</item>"""
+
+
 def export(directory: Path, *items: str) -> Path:
     path = directory / "export.xml"
     path.write_text(

@@ -9,9 +9,12 @@ What comes across, and what does not (the report names every item left out and w
   in progress is not lost.
   "private", "trash" and "auto-draft" posts are skipped: they were never public and a
   private post may hold things the newsroom never meant to show.
-- Pages, attachments, menu items and other post types are not articles and are skipped;
-  attachments are only used as featured images (``_thumbnail_id``) when ``media_dir``
-  holds their files.
+- Pages become the site's standing pages (``pages.Page``, served at /<slug>/): published
+  ones public, drafts and pending ones unpublished, private and trashed ones skipped; a
+  slug the site already answers (/search/, /2024/) gets a "page-" prefix. Their old
+  addresses redirect like a post's. Attachments, menu items and other post types are
+  skipped; attachments are only used as featured images (``_thumbnail_id``) when
+  ``media_dir`` holds their files.
 - Categories become sections. Sections are flat here, so a child category becomes a section
   of its own; a post's first category is its section and its other categories become tags.
 - ``wp:author`` entries become bylines (Author profiles without a login).
@@ -56,6 +59,8 @@ from articles.services import ArticleNotPublishable, article_save
 from comments.models import Comment
 from comments.services import CommentError, comment_import
 from core.slugs import unique_slug
+from pages.models import Page, validate_page_slug
+from pages.services import page_save
 from wpimport.convert import comment_text, standfirst_from, transliterated_slug, wordpress_html
 from wpimport.models import ImportedItem, OldAddress, old_path
 from wpimport.parser import WPComment, WPItem, WXRExport
@@ -192,7 +197,10 @@ class Importer:
         if item.post_type == "attachment":
             return  # Used as featured images by the posts that point at them.
         if item.post_type == "page":
-            self.report.skip(label, "pages are not articles; recreate them by hand if needed")
+            if item.status not in STATUS_MAP:
+                self.report.skip(label, f"status “{item.status}” is never imported (not public)")
+                return
+            self.page(item, label)
             return
         if item.post_type != "post":
             self.report.skip(label, f"unknown post type “{item.post_type}”")
@@ -247,8 +255,38 @@ class Importer:
         tags = [name for _slug, name in item.tags]
         tags += [self.export.categories.get(s, {}).get("name", s) for s in item.categories[1:]]
         article.tags.set(tags, clear=True)
-        self._old_addresses(article, item)
+        self._old_addresses(item, article=article)
         self._comments(article, item)
+
+    def page(self, item: WPItem, label: str) -> None:
+        key = item.guid or item.id
+        known = self._known("page", key)
+        page = Page.objects.filter(pk=known).first() if known else None
+        created = page is None
+        if created:
+            page = Page(slug=self._page_slug(item))
+        page.title = item.title[:200] or f"Untitled ({item.id})"
+        page.body = wordpress_html(item.content)
+        page.description = html.unescape(plain_text(item.excerpt))[:300]
+        page.is_published = item.status == "publish"
+        try:
+            page_save(page=page)
+        except ValidationError as error:
+            self.report.skip(label, " ".join(error.messages))
+            return
+        self._remember("page", key, page.pk)
+        self._count("pages", created)
+        self._old_addresses(item, page=page)
+
+    @staticmethod
+    def _page_slug(item: WPItem) -> str:
+        base = transliterated_slug(item.slug or item.title, 80) or f"page-{item.id}"
+        try:
+            validate_page_slug(base)
+        except ValidationError:
+            # /search/, /2024/ ...: the site answers that address itself.
+            base = f"page-{base}"[:80]
+        return unique_slug(base, among=Page.objects.all(), max_length=80)
 
     def _save(self, article: Article, label: str) -> None:
         """Save through the publish rules; a post they refuse comes in as a draft instead
@@ -315,17 +353,19 @@ class Importer:
             return None
         return path, attachment
 
-    def _old_addresses(self, article: Article, item: WPItem) -> None:
-        """Keep the post's WordPress addresses: they redirect while the article is public
-        (checked when asked, so a draft or scheduled post gives nothing away until then)."""
-        paths = {f"/?p={item.id}"}
+    def _old_addresses(
+        self, item: WPItem, *, article: Article | None = None, page: Page | None = None
+    ) -> None:
+        """Keep the item's WordPress addresses: they redirect while its article or page is
+        public (checked when asked, so a draft or scheduled post gives nothing away)."""
+        paths = {f"/?p={item.id}"} | ({f"/?page_id={item.id}"} if page is not None else set())
         if item.link:
             paths.add(old_path(item.link))
         for path in sorted(paths):
             if len(path) > OldAddress._meta.get_field("path").max_length:
                 continue
             _address, created = OldAddress.objects.update_or_create(
-                path=path, defaults={"article": article}
+                path=path, defaults={"article": article, "page": page}
             )
             self._count("redirects", created)
 

@@ -23,9 +23,11 @@ class WordPressRedirectMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        post_id = request.GET.get("p", "")
+        # "?p=ID" for posts and pages alike, "?page_id=ID" for pages.
+        name = "p" if "p" in request.GET else "page_id"
+        post_id = request.GET.get(name, "")
         if request.path == "/" and _POST_ID.fullmatch(post_id) and request.method in _READS:
-            target = _public_target([f"/?p={int(post_id)}"])
+            target = _public_target([f"/?{name}={int(post_id)}"])
             if target is None:
                 # WordPress answers an unknown post ID with a 404, not its home page.
                 raise Http404("No such post.")
@@ -42,16 +44,22 @@ class WordPressRedirectMiddleware:
 
 
 def _public_target(paths: list[str]) -> str | None:
-    """The current address of the public article the first of `paths` belongs to."""
+    """The current address of the public article or page the first of `paths` belongs to."""
     # A hostile path can hold what no stored address does (a NUL PostgreSQL refuses).
     paths = [p for p in paths if len(p) <= _LONGEST and "\x00" not in p]
     if not paths:
         return None
     found = {
-        address.path: address.article
+        address.path: address.target
         for address in OldAddress.objects.public()
         .filter(path__in=paths)
-        .select_related("article")
-        .only("path", "article__slug", "article__publish_date", "article__published_at")
+        .select_related("article", "page")
+        .only(
+            "path",
+            "article__slug",
+            "article__publish_date",
+            "article__published_at",
+            "page__slug",
+        )
     }
     return next((found[p].get_absolute_url() for p in paths if p in found), None)

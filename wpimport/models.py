@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from pages.models import Page
 
 
 class ImportedItem(models.Model):
@@ -42,15 +43,18 @@ def old_path(url: str) -> str:
 
 class OldAddressQuerySet(models.QuerySet):
     def public(self):
-        """Addresses whose article the public may see now: only these redirect."""
-        return self.filter(article__in=Article.objects.published())
+        """Addresses whose article or page the public may see now: only these redirect."""
+        return self.filter(
+            models.Q(article__in=Article.objects.published())
+            | models.Q(page__in=Page.objects.published())
+        )
 
 
 class OldAddress(models.Model):
-    """A WordPress address of an imported article (its permalink, or "/?p=123").
+    """A WordPress address of an imported article or page (its permalink, or "/?p=123").
 
-    The redirect is decided when the address is asked for, so it follows the article's
-    current address and answers only while the article is public.
+    The redirect is decided when the address is asked for, so it follows the current
+    address and answers only while the article or page is public.
     """
 
     path = models.CharField(
@@ -64,6 +68,19 @@ class OldAddress(models.Model):
         verbose_name=_("article"),
         on_delete=models.CASCADE,
         related_name="+",
+        null=True,
+        blank=True,
+    )
+    # No index: only deleting one of the few pages looks rows up by it, and building one
+    # would lock the (big) table when the column is added.
+    page = models.ForeignKey(
+        "pages.Page",
+        verbose_name=_("page"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        null=True,
+        blank=True,
+        db_index=False,
     )
 
     objects = OldAddressQuerySet.as_manager()
@@ -71,6 +88,17 @@ class OldAddress(models.Model):
     class Meta:
         verbose_name = _("old WordPress address")
         verbose_name_plural = _("old WordPress addresses")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=True, page__isnull=False)
+                | models.Q(article__isnull=False, page__isnull=True),
+                name="old_address_one_target",
+            ),
+        ]
 
     def __str__(self):
-        return f"{self.path} → {self.article_id}"
+        return f"{self.path} → {self.article_id or f'page {self.page_id}'}"
+
+    @property
+    def target(self):
+        return self.article or self.page

@@ -54,7 +54,8 @@ def article_json_ld(article, authors=None, tags=None) -> str:
         "headline": article.title[:110],
         "description": article.seo_description or article.standfirst,
         "datePublished": article.published_at,
-        "dateModified": max(filter(None, [article.updated_at, article.published_at])),
+        # Editorial edits only: closing comments or an import re-run is no modification.
+        "dateModified": article.modified_at,
         "author": [
             {
                 "@type": "Person",

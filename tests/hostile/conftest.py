@@ -2,6 +2,9 @@
 
 import pytest
 
+from liveblog.services import live_coverage_start, live_entry_post
+from pages.models import Page
+from pages.services import page_save
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -22,6 +25,10 @@ def world(db):
     commenter = UserFactory()
     comment = CommentFactory(article=article, user=commenter)
     poll = PollFactory(article=article, question="Raise the tax?", answers=["a", "b"])
+    other = ArticleFactory(category=section)
+    live = live_coverage_start(article=other)
+    live_entry_post(coverage=live, body="<p>First.</p>")
+    page_save(page=Page(title="About us", slug="about", body="<p>Us.</p>"))
     return {
         "section": section,
         "author": author,
@@ -30,7 +37,8 @@ def world(db):
         "commenter": commenter,
         "poll": poll,
         "choice": poll.choices.get(position=0),
-        "other_article": ArticleFactory(category=section),
+        "other_article": other,
+        "live": live,
     }
 
 

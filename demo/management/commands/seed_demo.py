@@ -29,6 +29,7 @@ from demo.engagement import engagement_add, recent_views_add
 from demo.front import front_curate
 from demo.newsroom import authors_ensure, sections_ensure, tags_ensure
 from demo.pictures import PALETTES, image_pool
+from demo.storyforms import correction_ensure, live_coverage_ensure, pages_ensure
 
 
 class Command(BaseCommand):
@@ -57,6 +58,9 @@ class Command(BaseCommand):
         )
         engagement_add(options["seed"])
         front_curate()
+        pages_ensure()
+        live_coverage_ensure()
+        correction_ensure()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo site ready: {len(sections)} sections, {len(authors)} authors, "
