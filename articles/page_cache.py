@@ -21,6 +21,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import cache_page
 from django.views.generic.list import MultipleObjectMixin
 
+from articles.listings import listings_forget
 from articles.models import Article, Category
 
 # The front page's per-section blocks, cached on their own for as long as the pages.
@@ -105,17 +106,16 @@ def article_pages_purge(*articles) -> None:
         section.get_absolute_url() for section in Category.objects.filter(pk__in=section_ids)
     )
     shown = Article.objects.filter(pk__in=[article.pk for article in articles if article.pk])
-    paths.update(
-        reverse("articles:tag", kwargs={"slug": slug})
-        for slug in shown.values_list("tags__slug", flat=True).distinct()
-        if slug
-    )
-    paths.update(
-        reverse("articles:author", kwargs={"slug": slug})
-        for slug in shown.values_list("bylines__author__slug", flat=True).distinct()
-        if slug
-    )
+    tags = set(shown.values_list("tags__id", "tags__slug").distinct()) - {(None, None)}
+    authors = set(shown.values_list("bylines__author_id", "bylines__author__slug").distinct())
+    authors -= {(None, None)}
+    paths.update(reverse("articles:tag", kwargs={"slug": slug}) for _pk, slug in tags)
+    paths.update(reverse("articles:author", kwargs={"slug": slug}) for _pk, slug in authors)
     pages_purge(paths)
+    # Their counts and last changes too (pages and sitemaps read them).
+    listings_forget(
+        sections=section_ids, tags=[pk for pk, _ in tags], authors=[pk for pk, _ in authors]
+    )
 
 
 def _has_pending_messages(request) -> bool:
