@@ -10,21 +10,23 @@ EXACT_COUNT_BELOW = 10_000
 
 
 class EstimatedCountPaginator(Paginator):
-    """The desk's lists: an unfiltered list of a big table is counted from the planner's
-    statistics (`pg_class.reltuples`, kept by ANALYZE and autovacuum) instead of a
-    COUNT(*) over every row; a filtered one, or a small table, is counted exactly.
+    """The desk's lists: counted exactly up to EXACT_COUNT_BELOW rows (a bounded count,
+    which stops there); past that an unfiltered list of the table is counted from the
+    planner's statistics (`pg_class.reltuples`, kept by ANALYZE and autovacuum) instead
+    of a COUNT(*) over every row, and a filtered one exactly.
 
-    The estimate lags rows added since the last ANALYZE (autovacuum analyzes after about
-    a tenth of the table has changed): at worst the last few pages' links are missing
-    until then; every page is still read exactly, with LIMIT/OFFSET."""
+    The estimate lags rows added or deleted since the last ANALYZE (autovacuum analyzes
+    after about a tenth of the table has changed): the last page links may be a few pages
+    off until then; every page is still read exactly, with LIMIT/OFFSET."""
 
     @cached_property
     def count(self):
+        bounded = self.object_list.order_by()[:EXACT_COUNT_BELOW].count()
+        if bounded < EXACT_COUNT_BELOW:
+            return bounded
         query = getattr(self.object_list, "query", None)
         if query is not None and not query.where:
-            estimate = table_estimate(self.object_list.model._meta.db_table)
-            if estimate >= EXACT_COUNT_BELOW:
-                return estimate
+            return max(bounded, table_estimate(self.object_list.model._meta.db_table))
         return super().count
 
 
