@@ -21,7 +21,11 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self):
-        bounded = self.object_list.order_by()[:EXACT_COUNT_BELOW].count()
+        # Only the ids, in the list's order: an index-only range that stops at the bound,
+        # never the wide rows.
+        ordering = self.object_list.query.order_by or self.object_list.model._meta.ordering
+        ids = self.object_list.order_by(*ordering).values("pk")
+        bounded = ids[:EXACT_COUNT_BELOW].count()
         if bounded < EXACT_COUNT_BELOW:
             return bounded
         query = getattr(self.object_list, "query", None)
