@@ -195,6 +195,8 @@ class Article(models.Model):
             models.Index(
                 fields=["status", "-published_at", "-id"], name="article_status_pub_id_idx"
             ),
+            # The desk's article list: every status, newest first (its default order).
+            models.Index(fields=["-published_at", "-id"], name="article_pub_id_idx"),
             models.Index(fields=["category", "-published_at"], name="article_section_pub_idx"),
             models.Index(fields=["is_featured", "-published_at"], name="article_featured_pub_idx"),
             # Date archives and their previous/next links look articles up by day.
@@ -459,3 +461,30 @@ class Correction(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+
+class ListingStats(models.Model):
+    """What a section's, tag's or author's list of public stories holds: how many, and
+    when the newest change to one of them was. Pages and sitemaps read one row instead of
+    counting the archive (articles.listings keeps it; a purge forgets it)."""
+
+    class Kind(models.TextChoices):
+        SECTION = "section"
+        TAG = "tag"
+        AUTHOR = "author"
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    object_id = models.BigIntegerField()
+    published = models.PositiveIntegerField(default=0)
+    last_updated = models.DateTimeField(null=True)
+    # The earliest scheduled story's publish time: the list changes then, unwritten.
+    next_change = models.DateTimeField(null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="listing_stats_once")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id}: {self.published}"

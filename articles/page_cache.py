@@ -28,6 +28,7 @@ from django.utils.http import parse_http_date_safe
 from django.views.decorators.cache import cache_page
 from django.views.generic.list import MultipleObjectMixin
 
+from articles.listings import listings_forget
 from articles.models import Article, Category
 from articles.page_copies import PendingCopy, page_copies
 from core.purge import proxy_purge, surrogate_keys_set
@@ -207,15 +208,20 @@ def article_pages_purge(*articles) -> None:
         paths.add(section.get_absolute_url())
         keys.add(surrogate_key("section", section.pk))
     shown = Article.objects.filter(pk__in=[article.pk for article in articles if article.pk])
+    tag_ids, author_ids = [], []
     for pk, slug in shown.values_list("tags__id", "tags__slug").distinct():
         if pk:
             paths.add(reverse("articles:tag", kwargs={"slug": slug}))
             keys.add(surrogate_key("tag", pk))
+            tag_ids.append(pk)
     for pk, slug in shown.values_list("bylines__author__id", "bylines__author__slug").distinct():
         if pk:
             paths.add(reverse("articles:author", kwargs={"slug": slug}))
             keys.add(surrogate_key("author", pk))
+            author_ids.append(pk)
     pages_purge(paths, keys)
+    # Their counts and last changes too (pages and sitemaps read them).
+    listings_forget(sections=section_ids, tags=tag_ids, authors=author_ids)
 
 
 def _archive_paths(article) -> list[str]:

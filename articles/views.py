@@ -23,8 +23,10 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles import related
-from articles.models import Article, Category, Correction
+from articles.listings import listing_count
+from articles.models import Article, Category, Correction, ListingStats
 from articles.page_cache import ARCHIVE_KEY, PublicPageCacheMixin, surrogate_key
+from articles.paginators import KnownCountPaginator
 
 
 class ShownArticle(NamedTuple):
@@ -209,11 +211,30 @@ class CorrectionsView(PublicPageCacheMixin, ListView):
         )
 
 
-class SectionView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
-    template_name = "articles/section.html"
+class ListingMixin:
+    """A section's, tag's or author's pages: cards without the article's text, counted from
+    the list's stored stats (articles.listings) instead of counting its stories."""
+
+    listing: str
+    listed = None
 
     def get_queryset(self):
-        self.section = get_object_or_404(Category, slug=self.kwargs["slug"])
+        return super().get_queryset().defer("body", "search_vector")
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        count = listing_count(self.listing, self.listed.pk)
+        return KnownCountPaginator(queryset, per_page, count=count, **kwargs)
+
+
+class SectionView(
+    ListingMixin, PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView
+):
+    template_name = "articles/section.html"
+
+    listing = ListingStats.Kind.SECTION
+
+    def get_queryset(self):
+        self.section = self.listed = get_object_or_404(Category, slug=self.kwargs["slug"])
         return super().get_queryset().in_section(self.section)
 
     def surrogate_keys(self):
@@ -223,11 +244,13 @@ class SectionView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, L
         return super().get_context_data(section=self.section, **kwargs)
 
 
-class TagView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
+class TagView(ListingMixin, PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
     template_name = "articles/tag.html"
 
+    listing = ListingStats.Kind.TAG
+
     def get_queryset(self):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        self.tag = self.listed = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().filter(tags=self.tag)
 
     def surrogate_keys(self):
@@ -237,11 +260,15 @@ class TagView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListV
         return super().get_context_data(tag=self.tag, **kwargs)
 
 
-class AuthorView(PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView):
+class AuthorView(
+    ListingMixin, PublicPageCacheMixin, CardGridMixin, PublishedArticlesMixin, ListView
+):
     template_name = "articles/author.html"
 
+    listing = ListingStats.Kind.AUTHOR
+
     def get_queryset(self):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
+        self.author = self.listed = get_object_or_404(Author, slug=self.kwargs["slug"])
         return super().get_queryset().by_author(self.author)
 
     def surrogate_keys(self):

@@ -2,8 +2,9 @@ from django.core.paginator import Paginator
 from django.utils.functional import cached_property
 
 from search.highlight import with_snippets
+from search.query import RANKED_MATCHES
 
-MAX_RESULTS = 1000
+MAX_RESULTS = RANKED_MATCHES
 
 
 class CappedPaginator(Paginator):

@@ -493,3 +493,17 @@ def test_a_correction_saved_in_the_admin_shows_to_anonymous_readers_at_once(
 
     page = client.get(article.get_absolute_url()).content.decode()
     assert "Mayor resigns" in page and "Mayor resings" not in page
+
+
+def test_a_big_article_list_is_counted_from_the_tables_statistics(editor_client, monkeypatch):
+    """Past EXACT_COUNT_BELOW rows the unfiltered list is not counted row by row; below
+    that (and whatever the statistics say, stale or not) it is counted exactly."""
+    from articles import paginators
+
+    ArticleFactory.create_batch(3)
+    monkeypatch.setattr(paginators, "table_estimate", lambda table: 123_456)
+    assert editor_client.get(CHANGELIST).context["cl"].result_count == 3
+    monkeypatch.setattr(paginators, "EXACT_COUNT_BELOW", 2)
+    assert editor_client.get(CHANGELIST).context["cl"].result_count == 123_456
+    filtered = editor_client.get(CHANGELIST + "?status__exact=published")
+    assert filtered.context["cl"].result_count == 3

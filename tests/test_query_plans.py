@@ -4,6 +4,7 @@ to prefer a sequential scan where no index serves (20,000 stories, statistics ga
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -117,6 +118,18 @@ def reading_urls(archive) -> dict[str, str]:
             "articles:archive-day", args=[day.year, f"{day.month:02d}", f"{day.day:02d}"]
         ),
         "feed": reverse("articles:feed-rss"),
+        "tag page 3": reverse("articles:tag", kwargs={"slug": "topic-7"}) + "?page=3",
+        "author page 3": archive["author"].get_absolute_url() + "?page=3",
+        # "council" is in every headline: the commonest word there can be.
+        "search": reverse("search:search") + "?q=council",
+        "search page 2": reverse("search:search") + "?q=council+budget&page=2",
+        "search, newest first": reverse("search:search") + "?q=council&sort=newest",
+        "search, a rare word": reverse("search:search") + "?q=paragraph+19999",
+        "sitemap index": reverse("sitemap-index"),
+        **{
+            f"sitemap of {name}": reverse("sitemap-section", kwargs={"section": name})
+            for name in ("articles", "sections", "tags", "authors")
+        },
     }
 
 
@@ -127,9 +140,13 @@ def sequential_scans(sql: str) -> list[str]:
     return [table for table in re.findall(r"Seq Scan on (\w+)", plan) if table in BIG_TABLES]
 
 
-def test_no_reading_page_scans_a_big_table_from_end_to_end(client, archive):
+def scans_of_pages(client, urls: dict[str, str]) -> list[str]:
+    """The sequential scans of big tables in what each page asks once warm (the first
+    request computes the lists' stored stats, articles.listings, which reads a list once)."""
     problems = []
-    for name, url in reading_urls(archive).items():
+    for name, url in urls.items():
+        assert client.get(url).status_code == 200, name
+        cache.clear()  # the page itself, not a cached copy of it
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200, name
         for query in queries.captured_queries:
@@ -138,7 +155,44 @@ def test_no_reading_page_scans_a_big_table_from_end_to_end(client, archive):
                 continue
             for table in sequential_scans(sql):
                 problems.append(f"{name}: Seq Scan on {table}: …{sql[-400:]}")
+    return problems
+
+
+def test_no_reading_page_scans_a_big_table_from_end_to_end(client, archive):
+    problems = scans_of_pages(client, reading_urls(archive))
     assert not problems, "\n".join(problems)
+
+
+def test_the_desks_article_list_scans_no_big_table(client, archive, admin_user):
+    client.force_login(admin_user)
+    changelist = reverse("admin:articles_article_changelist")
+    urls = {"article list": changelist, "article list page 3": changelist + "?p=3"}
+    problems = scans_of_pages(client, urls)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_common_word_ranks_a_bounded_number_of_matches(archive):
+    """Every headline says "council": only the newest RANKED_MATCHES are ranked."""
+    from search.query import RANKED_MATCHES, matching_articles, ranked
+
+    plan = ranked(matching_articles(query="council"), "council")[:20].explain(analyze=True)
+    limits = re.findall(r"Limit .*actual time=[\d.]+\.\.[\d.]+ rows=(\d+)", plan)
+    assert str(RANKED_MATCHES) in limits, plan
+    assert "Seq Scan on articles_article" not in plan, plan
+
+
+def test_list_pages_and_sitemaps_read_stored_counts_not_the_archive(client, archive):
+    """Once computed, a tag's page and the tag sitemap count nothing."""
+    tag_page = reverse("articles:tag", kwargs={"slug": "topic-7"})
+    sitemap = reverse("sitemap-section", kwargs={"section": "tags"})
+    for url in (tag_page, sitemap):
+        client.get(url)
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        assert queries.captured_queries, url
+        counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+        assert not counts, counts
 
 
 def test_previous_and_next_story_are_one_index_range_each(archive):

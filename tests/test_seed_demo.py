@@ -161,3 +161,22 @@ def test_seed_demo_curates_the_front_page_with_pins_and_a_hidden_banner(client):
 
     seed(articles=60)
     assert Pin.objects.count() == pins
+
+
+def test_seed_demo_gives_stories_as_many_comments_as_a_real_newsroom_and_counts_them():
+    from django.db.models import Count, Q
+
+    from demo.engagement import FRESH_COMMENTS
+
+    seed(articles=200)
+    comments = apps.get_model("comments", "Comment").objects
+    public = Article.objects.published()
+    # The newest stories are talked about as much as issue 12's WordPress site's.
+    assert comments.count() >= public.count() * FRESH_COMMENTS / 2
+    assert comments.filter(parent__isnull=False).exists()
+    assert not comments.filter(created_at__gt=timezone.now()).exists()
+    assert not comments.exclude(article__in=public).exists()
+    miscounted = Article.objects.annotate(
+        real=Count("comments", filter=Q(comments__status="approved"))
+    ).exclude(comment_count=F("real"))
+    assert not miscounted.exists()

@@ -25,7 +25,13 @@ from tqdm import tqdm
 from articles.models import Article, ArticleAuthor, Category
 from demo import stories
 from demo.builders import article_row, articles_mark_unedited, byline_rows, tag_rows
-from demo.engagement import engagement_add, recent_views_add
+from demo.engagement import (
+    comment_counts_draw,
+    comments_bulk_add,
+    engagement_add,
+    readers_ensure,
+    recent_views_add,
+)
 from demo.front import front_curate
 from demo.newsroom import authors_ensure, sections_ensure, tags_ensure
 from demo.pictures import PALETTES, image_pool
@@ -46,6 +52,7 @@ class Command(BaseCommand):
         sections = sections_ensure()
         authors = authors_ensure()
         tags = tags_ensure()
+        readers = readers_ensure()
         created = self.make_articles(
             total=options["articles"],
             batch_size=options["batch_size"],
@@ -53,6 +60,7 @@ class Command(BaseCommand):
             sections=sections,
             authors=authors,
             tags=tags,
+            readers=readers,
             pool=image_pool(options["images"]),
             progress=not options["no_progress"],
         )
@@ -69,7 +77,9 @@ class Command(BaseCommand):
             )
         )
 
-    def make_articles(self, *, total, batch_size, seed, sections, authors, tags, pool, progress):
+    def make_articles(
+        self, *, total, batch_size, seed, sections, authors, tags, readers, pool, progress
+    ):
         now = timezone.now()
         # Space stories so a few hundred cover two months and 100,000 cover about four years.
         spacing = timedelta(minutes=max(20, min(300, 4 * 365 * 24 * 60 // max(total, 1))))
@@ -82,11 +92,19 @@ class Command(BaseCommand):
                 story = Story.draw(number, seed=seed, sections=sections)
                 batch[story.slug] = story
             existing = set(Article.objects.filter(slug__in=batch).values_list("slug", flat=True))
-            rows, extras = [], []
+            rows, extras, comment_counts = [], [], []
             for story in batch.values():
                 if story.slug in existing:
                     continue
-                rows.append(story.article(now=now, spacing=spacing, pool=pool))
+                article = story.article(now=now, spacing=spacing, pool=pool)
+                # Counted here, so the row is written once with its comments' count.
+                article.comment_count = comment_counts_draw(
+                    story.rng,
+                    story.number,
+                    article.status == Article.Status.PUBLISHED and article.published_at <= now,
+                )
+                comment_counts.append(article.comment_count)
+                rows.append(article)
                 byline = story.rng.sample(authors, 1 if story.rng.random() < 0.8 else 2)
                 extras.append((byline, story.rng.sample(tags, story.rng.randint(1, 4))))
             with transaction.atomic():
@@ -103,6 +121,7 @@ class Command(BaseCommand):
                     for row in tag_rows(article, article_tags, content_type)
                 )
                 recent_views_add(made, now)
+                comments_bulk_add(made, comment_counts, readers, seed=seed + start)
             created += len(made)
             bar.update(len(batch))
         bar.close()
@@ -110,7 +129,8 @@ class Command(BaseCommand):
             # Fresh statistics, or the planner keeps its empty-table estimates for a while.
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "ANALYZE articles_article, taggit_taggeditem, articles_articleauthor"
+                    "ANALYZE articles_article, taggit_taggeditem, articles_articleauthor, "
+                    "comments_comment"
                 )
         return created
 
