@@ -24,10 +24,15 @@ def unprivileged() -> pwd.struct_passwd | None:
 
 
 def started_at(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot); None if it has gone, or has
+    exited and waits only to be reaped (a zombie: its parent never asked)."""
     try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
         return None
+    if len(fields) < 20 or fields[0] == "Z":
+        return None
+    return fields[19]
 
 
 @dataclass
