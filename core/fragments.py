@@ -10,9 +10,18 @@ personal and no CSRF token: callers render them only for what every reader sees 
 
 from collections.abc import Callable, Iterable
 
-from django.core.cache import caches
+from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.utils import make_template_fragment_key
 from django.utils import translation
+
+
+def _store():
+    # As Django's {% cache %} tag does: the default cache when settings name no
+    # "template_fragments" cache (a test's or a deployment's own CACHES).
+    try:
+        return caches["template_fragments"]
+    except InvalidCacheBackendError:
+        return caches["default"]
 
 
 def fragment_key(name: str, parts: Iterable) -> str:
@@ -21,7 +30,7 @@ def fragment_key(name: str, parts: Iterable) -> str:
 
 def fragment(name: str, parts: Iterable, render: Callable[[], str]) -> str:
     """The piece `name` for these `parts`, rendered by `render()` when not cached yet."""
-    store = caches["template_fragments"]
+    store = _store()
     key = fragment_key(name, parts)
     html = store.get(key)
     if html is None:
