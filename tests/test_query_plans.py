@@ -32,6 +32,9 @@ def seed_archive(sections, authors) -> None:
     section_ids = [section.pk for section in sections]
     author_ids = [author.pk for author in authors]
     with connection.cursor() as cursor:
+        # Tens of thousands of rows in one statement: on a busy machine that can outlast
+        # the site's statement timeout, which is for readers' requests, not for this.
+        cursor.execute("SET LOCAL statement_timeout = 0")
         cursor.execute(
             """
             INSERT INTO articles_article (
