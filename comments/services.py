@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from articles.models import Article
 from comments.models import Comment, CommenterStatus, Report
+from comments.notifications import reply_notify
 from core.exceptions import ServiceError
 
 Status = Comment.Status
@@ -165,6 +166,7 @@ def comment_create(
     )
     if comment.is_counted:
         _move_counts(Counter({article.pk: 1}))
+        reply_notify(comment)
     return comment
 
 
@@ -283,14 +285,20 @@ def comment_moderate(*, comments: Iterable[Comment], status: str, moderator: Use
     locked = list(Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     changed = [c for c in locked if c.status != status]
     deltas: Counter = Counter()
+    shown_now = []
     for comment in changed:
         before = comment.is_counted
         comment.status = status
         deltas[comment.article_id] += int(comment.is_counted) - int(before)
+        if comment.is_counted and not before:
+            shown_now.append(comment)
     Comment.objects.filter(pk__in=[c.pk for c in changed]).update(
         status=status, moderated_at=timezone.now(), moderated_by=moderator
     )
     _move_counts(deltas)
+    for comment in shown_now:
+        # A held reply reaches its thread's author only now, when readers can see it.
+        reply_notify(comment)
     return len(changed)
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("votes/", include("votes.urls")),
     path("polls/", include("polls.urls")),
     path("search/", include("search.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("", include("readership.urls")),
     path("", include("articles.urls")),
 ]
