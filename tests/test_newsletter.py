@@ -16,7 +16,7 @@ from newsletter.models import Send, Subscriber
 from newsletter.sending import digests_send
 from newsletter.services import subscriber_bounce, subscription_confirm, subscription_request
 from readership.models import ArticleViewDay
-from tests.factories import ArticleFactory, CategoryFactory, UserFactory
+from tests.factories import ArticleFactory, CategoryFactory
 from tests.mail_backends import CountingBackend
 
 pytestmark = pytest.mark.django_db(transaction=False)
