@@ -8,7 +8,6 @@ import json
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.ratelimit import hit, ratelimit, ratelimited_response
-from core.responses import service_refused
+from core.responses import action_refused, login_required_or_401, service_refused
 from newsletter.forms import HONEYPOT, PreferencesForm, SubscribeForm
 from newsletter.models import Subscriber
 from newsletter.services import (
@@ -157,38 +156,35 @@ def bounce(request: HttpRequest) -> HttpResponse:
     return JsonResponse({"bounced": len(marked)})
 
 
-@login_required
+def _profile_url() -> str:
+    return reverse("accounts:profile") + "#newsletter"
+
+
 @require_POST
+@login_required_or_401(_profile_url)
 def profile(request: HttpRequest) -> HttpResponse:
     """The panel on the reader's profile: subscribe, change or unsubscribe their address."""
     subscriber = Subscriber.objects.filter(email=normalise_email(request.user.email)).first()
-    action = request.POST.get("action")
-    if action == "unsubscribe" and subscriber is not None:
+    if request.POST.get("action") == "unsubscribe" and subscriber is not None:
         subscription_cancel(subscriber=subscriber)
         messages.success(request, _("You will not get the newsletter any more."))
-    elif subscriber is not None and subscriber.status == Subscriber.Status.CONFIRMED:
-        form = PreferencesForm(request.POST, instance=subscriber)
-        if not form.is_valid():
-            messages.error(request, _("Choose how often you want the newsletter."))
-        else:
-            subscription_update(
-                subscriber=subscriber,
-                frequency=form.cleaned_data["frequency"],
-                sections=form.cleaned_data["sections"],
-            )
-            messages.success(request, _("Your newsletter choices are saved."))
+        return redirect(_profile_url())
+    receiving = subscriber is not None and subscriber.status == Subscriber.Status.CONFIRMED
+    form = PreferencesForm(request.POST, instance=subscriber if receiving else None)
+    if not form.is_valid() or not request.user.email:
+        return action_refused(
+            request, _("Choose how often you want the newsletter."), back_url=_profile_url()
+        )
+    choices = {
+        "frequency": form.cleaned_data["frequency"],
+        "sections": form.cleaned_data["sections"],
+    }
+    if receiving:
+        subscription_update(subscriber=subscriber, **choices)
+        messages.success(request, _("Your newsletter choices are saved."))
     else:
-        form = PreferencesForm(request.POST)
-        if not form.is_valid() or not request.user.email:
-            messages.error(request, _("Choose how often you want the newsletter."))
-        else:
-            subscription_request(
-                email=request.user.email,
-                frequency=form.cleaned_data["frequency"],
-                sections=form.cleaned_data["sections"],
-                user=request.user,
-            )
-            messages.success(
-                request, _("We have sent you an e-mail: follow its link to start the newsletter.")
-            )
-    return redirect(reverse("accounts:profile") + "#newsletter")
+        subscription_request(email=request.user.email, user=request.user, **choices)
+        messages.success(
+            request, _("We have sent you an e-mail: follow its link to start the newsletter.")
+        )
+    return redirect(_profile_url())

@@ -2,6 +2,8 @@
 
 import pytest
 
+from newsletter.models import Subscriber
+from newsletter.tokens import manage_token
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -22,7 +24,10 @@ def world(db):
     commenter = UserFactory()
     comment = CommentFactory(article=article, user=commenter)
     poll = PollFactory(article=article, question="Raise the tax?", answers=["a", "b"])
+    subscriber = Subscriber.objects.create(email="reader@example.com", status="confirmed")
     return {
+        "subscriber": subscriber,
+        "manage_token": manage_token(subscriber),
         "section": section,
         "author": author,
         "article": article,
