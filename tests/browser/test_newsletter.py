@@ -2,12 +2,14 @@ import re
 
 import pytest
 from django.conf import settings
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from newsletter.models import Subscriber
 from newsletter.sending import digests_send
-from tests.factories import ArticleFactory, CategoryFactory
+from tests.factories import ArticleFactory, CategoryFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,3 +60,43 @@ def test_reader_subscribes_from_the_footer_confirms_and_unsubscribes(
     expect(page.get_by_role("heading", name="You are unsubscribed")).to_be_visible()
     subscriber.refresh_from_db()
     assert subscriber.status == Subscriber.Status.UNSUBSCRIBED
+
+
+def signed_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+
+
+def test_a_reader_turns_on_reply_mails_and_the_newsletter_from_the_profile(
+    live_server, page, screenshot, mailoutbox
+):
+    CategoryFactory(name="Politics")
+    user = UserFactory(email="member@example.com")
+    signed_in(page, live_server, user)
+    page.goto(live_server.url + reverse("accounts:profile"))
+    page.get_by_label("E-mail me when someone replies to my comments").check()
+    page.get_by_role("button", name="Save profile").click()
+    expect(page.get_by_text("Your profile is saved.")).to_be_visible()
+    panel = page.locator("#newsletter")
+    panel.get_by_label("Weekly").check()
+    panel.get_by_role("button", name="Subscribe").click()
+    expect(page.get_by_text("We have sent you an e-mail")).to_be_visible()
+    screenshot("newsletter-profile-panel-desktop")
+    user.refresh_from_db()
+    assert user.notify_replies is True
+    assert Subscriber.objects.get().status == Subscriber.Status.PENDING
+    assert mailoutbox[-1].to == ["member@example.com"]
+
+
+def test_an_editor_previews_the_digest(live_server, page, screenshot):
+    ArticleFactory(title="Council passes the budget", is_featured=True)
+    signed_in(page, live_server, UserFactory(is_staff=True, is_superuser=True))
+    page.goto(live_server.url + reverse("admin:newsletter_subscriber_changelist"))
+    expect(page.get_by_role("button", name="Send me a test")).to_be_visible()
+    screenshot("newsletter-admin-subscribers")
+    page.goto(live_server.url + reverse("admin:newsletter_preview"))
+    expect(page.get_by_text("Council passes the budget")).to_be_visible()
