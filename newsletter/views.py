@@ -148,7 +148,9 @@ def bounce(request: HttpRequest) -> HttpResponse:
     try:
         payload = json.loads(request.body or b"{}")
         emails = payload.get("emails") or [payload["email"]]
-        if not all(isinstance(e, str) and 0 < len(e) <= 254 for e in emails):
+        if not isinstance(emails, list) or not all(
+            isinstance(e, str) and 0 < len(e) <= 254 for e in emails
+        ):
             raise ValueError
     except (ValueError, KeyError, TypeError, AttributeError):
         return JsonResponse({"error": 'send {"email": "..."} or {"emails": [...]}'}, status=400)

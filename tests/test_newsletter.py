@@ -445,10 +445,12 @@ def test_the_bounce_hook_needs_its_secret(client, settings):
     wrong = client.post(url, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer x")
     assert wrong.status_code == 403
     assert Subscriber.objects.get().status == Status.CONFIRMED
-    bad = client.post(
-        url, "[1]", content_type="application/json", HTTP_AUTHORIZATION="Bearer s3cret"
-    )
-    assert bad.status_code == 400
+    for garbage in ("[1]", "{", '{"emails": "gone@example.com"}', '{"email": ""}', "null"):
+        bad = client.post(
+            url, garbage, content_type="application/json", HTTP_AUTHORIZATION="Bearer s3cret"
+        )
+        assert bad.status_code == 400, garbage
+    assert Subscriber.objects.get().status == Status.CONFIRMED
     ok = client.post(
         url, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer s3cret"
     )
