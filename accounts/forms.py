@@ -28,7 +28,7 @@ class AvatarInput(forms.ClearableFileInput):
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["display_name", "avatar"]
+        fields = ["display_name", "avatar", "notify_replies"]
         widgets = {
             "avatar": AvatarInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"})
         }

@@ -15,6 +15,12 @@ class User(AbstractUser):
         help_text=_("Shown next to your comments. Leave empty to use your username."),
     )
     avatar = models.ImageField(_("avatar"), upload_to="avatars/%Y/%m/", blank=True)
+    notify_replies = models.BooleanField(
+        _("e-mail me when someone replies to my comments"),
+        default=False,
+        db_default=False,
+        help_text=_("At most one e-mail per conversation an hour."),
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

@@ -22,16 +22,24 @@ def _avatar_render(upload: UploadedFile) -> ContentFile:
 
 @transaction.atomic
 def profile_update(
-    *, user: User, display_name: str, avatar: UploadedFile | bool | None = None
+    *,
+    user: User,
+    display_name: str,
+    avatar: UploadedFile | bool | None = None,
+    notify_replies: bool | None = None,
 ) -> User:
     """Save what a user may change about themselves.
 
     `avatar`: an uploaded picture replaces the current one, False removes it, None keeps it.
+    `notify_replies`: the reply e-mails on or off; None keeps the setting.
     The replaced file is deleted once the new row is committed.
     """
     old_avatar = User.objects.filter(pk=user.pk).values_list("avatar", flat=True).get()
     user.display_name = display_name
     fields = ["display_name"]
+    if notify_replies is not None:
+        user.notify_replies = notify_replies
+        fields.append("notify_replies")
     if isinstance(avatar, UploadedFile):
         user.avatar = _avatar_render(avatar)
         fields.append("avatar")

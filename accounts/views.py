@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.uploadedfile import UploadedFile
@@ -22,7 +23,12 @@ class ProfileView(LoginRequiredMixin, UpdateView):
         return User.objects.get(pk=self.request.user.pk)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(author_profile=author_for(self.object), **kwargs)
+        return super().get_context_data(
+            author_profile=author_for(self.object),
+            # Panels of apps above accounts (the newsletter's), named in settings.
+            profile_panels=settings.PROFILE_PANELS,
+            **kwargs,
+        )
 
     def form_valid(self, form):
         avatar = form.cleaned_data.get("avatar")
@@ -30,6 +36,7 @@ class ProfileView(LoginRequiredMixin, UpdateView):
             user=self.object,
             display_name=form.cleaned_data["display_name"],
             avatar=avatar if isinstance(avatar, UploadedFile) or avatar is False else None,
+            notify_replies=form.cleaned_data["notify_replies"],
         )
         messages.success(self.request, _("Your profile is saved."))
         return HttpResponseRedirect(self.get_success_url())

@@ -236,3 +236,37 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.get_reason_display()} ({self.comment_id})"
+
+
+class ReplyNotice(models.Model):
+    """A reply e-mail sent to a comment's author: the record behind "one per thread an hour"."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    thread = models.ForeignKey(
+        Comment, verbose_name=_("thread"), on_delete=models.CASCADE, related_name="+"
+    )
+    reply = models.ForeignKey(
+        Comment, verbose_name=_("reply"), on_delete=models.CASCADE, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("reply e-mail")
+        verbose_name_plural = _("reply e-mails")
+        indexes = [
+            models.Index(fields=["recipient", "thread", "-sent_at"], name="replynotice_window_idx")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reply", "recipient"], name="replynotice_once_per_reply"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} ← {self.reply_id}"

@@ -26,6 +26,7 @@ from accounts.models import User
 from articles.models import Article
 from articles.page_cache import article_page_refresh
 from comments.models import Comment, CommenterStatus, Report
+from comments.notifications import reply_notify
 from core.exceptions import ServiceError
 
 Status = Comment.Status
@@ -168,6 +169,7 @@ def comment_create(
     if comment.is_counted:
         _move_counts(Counter({article.pk: 1}))
         article_page_refresh(article_ids=[article.pk])
+        reply_notify(comment)
     return comment
 
 
@@ -290,10 +292,13 @@ def comment_moderate(*, comments: Iterable[Comment], status: str, moderator: Use
     locked = list(Comment.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     changed = [c for c in locked if c.status != status]
     deltas: Counter = Counter()
+    shown_now = []
     for comment in changed:
         before = comment.is_counted
         comment.status = status
         deltas[comment.article_id] += int(comment.is_counted) - int(before)
+        if comment.is_counted and not before:
+            shown_now.append(comment)
     Comment.objects.filter(pk__in=[c.pk for c in changed]).update(
         status=status, moderated_at=timezone.now(), moderated_by=moderator
     )
@@ -302,6 +307,9 @@ def comment_moderate(*, comments: Iterable[Comment], status: str, moderator: Use
     shown_changed = [article_id for article_id, delta in deltas.items() if delta]
     if shown_changed:
         article_page_refresh(article_ids=shown_changed)
+    for comment in shown_now:
+        # A held reply reaches its thread's author only now, when readers can see it.
+        reply_notify(comment)
     return len(changed)
 
 

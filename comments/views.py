@@ -8,12 +8,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import retarget
 
 from articles.models import Article
 from comments.forms import CommentForm, EditForm, ReportForm
 from comments.models import Comment
+from comments.notifications import reply_notifications_stop, stop_token_user
 from comments.selectors import (
     annotate_for_viewer,
     comment_location,
@@ -209,3 +211,16 @@ def permalink(request: HttpRequest, pk: int) -> HttpResponse:
     if not shown:
         raise Http404
     return redirect(comment_location(comment))
+
+
+@csrf_exempt  # RFC 8058 one-click: mail programs POST without cookies; the signed URL is the key.
+@require_http_methods(["GET", "POST"])
+def replies_stop(request: HttpRequest, token: str) -> HttpResponse:
+    """Stop the reply e-mails from a link in one; a GET only shows the button."""
+    user = stop_token_user(token)
+    if user is None:
+        raise Http404(_("This link is not valid."))
+    stopped = request.method == "POST"
+    if stopped:
+        reply_notifications_stop(user=user)
+    return render(request, "comments/replies_stop.html", {"token": token, "stopped": stopped})

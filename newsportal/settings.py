@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "frontpage",
     "liveblog",
     "pages",
+    "newsletter",
     "wpimport",
     "demo",
     "upkeep",
@@ -375,6 +376,28 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Newsletter (docs/newsletter.md) --------------------------------------------------------
+
+NEWSLETTER_FROM_EMAIL = os.environ.get("NEWSLETTER_FROM_EMAIL", DEFAULT_FROM_EMAIL)
+# How long the confirmation link in the double opt-in mail works, in seconds.
+NEWSLETTER_CONFIRM_MAX_AGE = env_int("NEWSLETTER_CONFIRM_MAX_AGE", 3 * 24 * 3600)
+# Mails sent over one connection to the mail server.
+NEWSLETTER_BATCH_SIZE = env_int("NEWSLETTER_BATCH_SIZE", 100)
+NEWSLETTER_TOP_STORIES = env_int("NEWSLETTER_TOP_STORIES", 8)
+NEWSLETTER_MOST_READ = env_int("NEWSLETTER_MOST_READ", 3)
+# ISO weekday the weekly digest goes out on (1 = Monday).
+NEWSLETTER_WEEKLY_DAY = env_int("NEWSLETTER_WEEKLY_DAY", 1)
+# Optional mailto: target in List-Unsubscribe, next to the one-click HTTPS address.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
+# Bearer secret of the bounce hook (POST /newsletter/bounce/); empty switches the hook off.
+NEWSLETTER_BOUNCE_SECRET = os.environ.get("NEWSLETTER_BOUNCE_SECRET", "")
+# Subscription requests per e-mail address: (count, seconds), whoever sends them.
+NEWSLETTER_ADDRESS_LIMIT = (3, 3600)
+# Reply notifications: at most one mail per thread per recipient in this many seconds.
+COMMENTS_REPLY_MAIL_SECONDS = env_int("COMMENTS_REPLY_MAIL_SECONDS", 3600)
+# Panels the profile page includes, one template each (apps above accounts add theirs).
+PROFILE_PANELS = ["newsletter/_profile_panel.html"]
 
 # Internationalisation -------------------------------------------------------------------
 

@@ -43,6 +43,7 @@ urlpatterns = [
     path("search/", include("search.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("liveblog.urls")),
+    path("newsletter/", include("newsletter.urls")),
     path("", include("readership.urls")),
     path("", include("frontpage.urls")),
     path("", include("articles.urls")),

@@ -3,6 +3,8 @@
 import pytest
 
 from liveblog.services import live_coverage_start, live_entry_post
+from newsletter.models import Subscriber
+from newsletter.tokens import manage_token
 from pages.models import Page
 from pages.services import page_save
 from tests.factories import (
@@ -29,7 +31,10 @@ def world(db):
     live = live_coverage_start(article=other)
     live_entry_post(coverage=live, body="<p>First.</p>")
     page_save(page=Page(title="About us", slug="about", body="<p>Us.</p>"))
+    subscriber = Subscriber.objects.create(email="reader@example.com", status="confirmed")
     return {
+        "subscriber": subscriber,
+        "manage_token": manage_token(subscriber),
         "section": section,
         "author": author,
         "article": article,

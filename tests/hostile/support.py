@@ -16,6 +16,7 @@ from PIL import Image
 
 from articles.models import Article
 from comments.models import Comment, Report
+from newsletter.models import Subscriber
 from polls.models import PollChoice, PollVote
 from ratings.models import Rating
 from votes.models import Vote
@@ -120,6 +121,14 @@ def good_paths(world) -> dict[str, str]:
         "api:tag_list": reverse("api:tag_list"),
         "api:openapi-json": reverse("api:openapi-json"),
         "api:openapi-view": reverse("api:openapi-view"),
+        "newsletter:subscribe": reverse("newsletter:subscribe"),
+        "newsletter:check-inbox": reverse("newsletter:check-inbox"),
+        "newsletter:confirm": reverse("newsletter:confirm", args=["bogus-token"]),
+        "newsletter:preferences": reverse("newsletter:preferences", args=[world["manage_token"]]),
+        "newsletter:unsubscribe": reverse("newsletter:unsubscribe", args=["bogus-token"]),
+        # POST only, for the mail service, behind its secret: GET is 405.
+        "newsletter:bounce": reverse("newsletter:bounce"),
+        "comments:replies-stop": reverse("comments:replies-stop", args=["bogus-token"]),
     }
 
 
@@ -186,6 +195,7 @@ ACTIONS = {
     "polls:vote",
     "readership:beacon",
     "account_logout",
+    "newsletter:profile",
 }
 # allauth's own views answer GET on these with a page or a redirect; covered by the sweep.
 
@@ -249,6 +259,7 @@ def snapshot(world) -> dict:
             PollChoice.objects.aggregate(total=Sum("vote_count"))["total"],
         ),
         "views": article.view_count,
+        "newsletter": list(Subscriber.objects.values_list("email", "status", "frequency")),
     }
 
 
@@ -260,7 +271,7 @@ def action_url(name: str, world) -> str:
         "readership:beacon": world["article"].pk,
         "polls:vote": world["poll"].pk,
     }
-    if name == "account_logout":
+    if name in ("account_logout", "newsletter:profile"):
         return reverse(name)
     return reverse(name, args=[args.get(name, world["comment"].pk)])
 
@@ -273,6 +284,7 @@ def valid_data(name: str, world) -> dict:
         "ratings:rate": {"stars": "4"},
         "votes:vote": {"value": "up"},
         "polls:vote": {"choice": str(world["choice"].pk)},
+        "newsletter:profile": {"frequency": "daily"},
     }.get(name, {})
 
 
@@ -315,6 +327,10 @@ GARBAGE = [
     ("polls:vote", {"choice": HUGE}),
     ("polls:vote", {"choice": BIG_INT}),
     ("polls:vote", {"choice": "1\x00"}),
+    ("newsletter:profile", {}),
+    ("newsletter:profile", {"frequency": "hourly"}),
+    ("newsletter:profile", {"frequency": "daily", "sections": HUGE}),
+    ("newsletter:profile", {"frequency": "daily", "sections": "1\x00"}),
 ]
 
 
