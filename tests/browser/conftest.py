@@ -84,3 +84,21 @@ def screenshot(page):
         (target or page).screenshot(path=str(SCREENSHOT_DIR / f"{name}.png"), full_page=True)
 
     return take
+
+
+def log_in_as(page, live_server, user) -> None:
+    """Give the page's browser a session for the user, without going through the log-in form."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )

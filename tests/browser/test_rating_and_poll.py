@@ -1,12 +1,11 @@
 import re
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from polls.models import Poll
+from tests.browser.conftest import log_in_as
 from tests.factories import PASSWORD, ArticleFactory, PollFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -113,18 +112,7 @@ def test_without_javascript_every_action_posts_and_redirects_back(
 def test_a_refused_htmx_vote_shows_its_reason_next_to_the_form(
     live_server, page, screenshot, story
 ):
-    user = UserFactory()
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
+    log_in_as(page, live_server, UserFactory())
     page.goto(live_server.url + story.get_absolute_url())
     page.evaluate("window.__samePage = true")
     poll = page.locator(".poll")
