@@ -60,7 +60,7 @@ def measure(repeat: int) -> dict:
     tag_url = reverse("articles:tag", kwargs={"slug": tag.slug})
     search = reverse("search:search") + f"?q={SEARCH_WORD}"
     pages = {
-        "front page": reverse("articles:home"),
+        "front page": reverse("frontpage:home"),
         "article": story.get_absolute_url(),
         "section": section.get_absolute_url(),
         "section page 3": section.get_absolute_url() + "?page=3",

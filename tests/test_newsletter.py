@@ -190,7 +190,7 @@ def test_requests_for_one_address_are_rate_limited(client, django_capture_on_com
 
 def test_the_footer_form_leads_to_the_page_with_the_address_filled_in(client):
     ArticleFactory()
-    home = client.get(reverse("articles:home")).content.decode()
+    home = client.get(reverse("frontpage:home")).content.decode()
     assert 'class="footer-signup" method="get"' in home
     page = client.get(reverse("newsletter:subscribe"), {"email": "me@example.com"})
     assert page.status_code == 200

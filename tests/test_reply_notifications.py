@@ -74,7 +74,10 @@ def test_the_mail_waits_for_the_commit(thread, django_capture_on_commit_callback
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         comment_create(article=thread.article, user=replier(), body="Later.", parent=thread)
     assert mail.outbox == []
-    assert len(callbacks) == 1
+    # The mail is one of the callbacks (another refreshes the article's cached page).
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 1
 
 
 def test_at_most_one_mail_per_thread_per_hour(thread, django_capture_on_commit_callbacks):
@@ -146,6 +149,6 @@ def test_the_profile_turns_reply_mails_on(reader_client, user):
 def test_the_profile_page_stays_within_its_query_budget(
     reader_client, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         response = reader_client.get(reverse("accounts:profile"))
     assert "notify_replies" in response.content.decode()
