@@ -23,6 +23,11 @@ def unprivileged() -> pwd.struct_passwd | None:
     return pwd.getpwnam("nobody") if os.geteuid() == 0 else None
 
 
+def _as(user: pwd.struct_passwd | None) -> dict:
+    """subprocess arguments that run a program as `user` (None: as ourselves)."""
+    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}
+
+
 def started_at(pid: int) -> str | None:
     """When process `pid` started (clock ticks since boot); None if it has gone, or has
     exited and waits only to be reaped (a zombie: its parent never asked)."""
@@ -73,7 +78,6 @@ def spawn(
 ) -> Daemon:
     """Start `command` in a session of its own (so stopping it stops its children, and
     the shell that ran `make cluster` can exit) and wait until `port` accepts connections."""
-    as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}
     with log.open("a") as out:
         process = subprocess.Popen(
             [str(part) for part in command],
@@ -83,7 +87,7 @@ def spawn(
             env=env,
             cwd=cwd,
             start_new_session=True,
-            **as_user,
+            **_as(user),
         )
     daemon = Daemon(name, process.pid, started_at(process.pid) or "", port, stop_signal)
     wait_for_port(port, process, log)
@@ -105,7 +109,6 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: floa
 
 
 def run(command: list, *, log: Path, user=None, env=None, cwd=None, timeout: float = 300) -> None:
-    as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}
     with log.open("a") as out:
         subprocess.run(
             [str(part) for part in command],
@@ -115,5 +118,5 @@ def run(command: list, *, log: Path, user=None, env=None, cwd=None, timeout: flo
             cwd=cwd,
             check=True,
             timeout=timeout,
-            **as_user,
+            **_as(user),
         )
