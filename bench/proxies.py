@@ -9,14 +9,12 @@ import grp
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from bench.servers import free_port, stop
+from tools.loopback import free_port, loopback_site_vcl, stop, wait_for_port
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VARNISH_DIR = BASE_DIR / "deploy" / "varnish"
@@ -25,19 +23,6 @@ INSTALL_HINT = "apt-get install varnish varnish-modules nginx"
 
 def binary(name: str) -> str | None:
     return shutil.which(name) or shutil.which(name, path="/usr/sbin:/usr/local/sbin")
-
-
-def _wait_for_port(name: str, process: subprocess.Popen, port: int, log: Path) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"{name} exited during start-up:\n{log.read_text()[-2000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{name} did not listen on port {port} within 30 s")
 
 
 class _Server:
@@ -58,7 +43,7 @@ class _Server:
         with log.open("w") as output:
             self.process = subprocess.Popen(self.command(), stdout=output, stderr=output)
         try:
-            _wait_for_port(self.name, self.process, self.port, log)
+            wait_for_port(self.port, self.process, log, timeout=30)
         except BaseException:
             self.__exit__()
             raise
@@ -77,12 +62,7 @@ class Varnish(_Server):
 
     def __init__(self, backend_url: str):
         super().__init__()
-        backend = urlsplit(backend_url)
-        (self.path / "site.vcl").write_text(
-            f'backend default {{ .host = "{backend.hostname}"; .port = "{backend.port}"; }}\n'
-            'acl purgers { "localhost"; }\n'
-            'acl front_proxies { "localhost"; }\n'
-        )
+        (self.path / "site.vcl").write_text(loopback_site_vcl(urlsplit(backend_url).port))
 
     def command(self) -> list[str]:
         return [

@@ -5,8 +5,6 @@ ends, however it ends (an error, Ctrl-C).
 """
 
 import json
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -14,15 +12,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tools.loopback import free_port, stop
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 CONFIG = Path(__file__).with_name("gunicorn.conf.py")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def python_json(*args: str, env: dict, timeout: float) -> dict:
@@ -37,18 +31,6 @@ def python_json(*args: str, env: dict, timeout: float) -> dict:
         timeout=timeout,
     )
     return json.loads(result.stdout.strip().splitlines()[-1])
-
-
-def stop(process: subprocess.Popen | None, timeout: float = 30) -> None:
-    """SIGTERM, then SIGKILL if it has not gone within `timeout` seconds."""
-    if process is None or process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 class Gunicorn:
@@ -72,7 +54,7 @@ class Gunicorn:
         try:
             self._wait_until_up()
         except BaseException:
-            stop(self.process)
+            stop(self.process, timeout=30)
             raise
         return self
 
@@ -90,7 +72,7 @@ class Gunicorn:
         raise SystemExit(f"{self.name}: gunicorn did not answer within 60 s")
 
     def __exit__(self, *exc) -> None:
-        stop(self.process)
+        stop(self.process, timeout=30)
 
 
 class Redis:

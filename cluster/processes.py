@@ -5,27 +5,12 @@ system has since given to another program is never signalled)."""
 import os
 import pwd
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def unprivileged() -> pwd.struct_passwd | None:
-    """Whom to run PostgreSQL and PgBouncer as: both refuse to run as root."""
-    return pwd.getpwnam("nobody") if os.geteuid() == 0 else None
-
-
-def _as(user: pwd.struct_passwd | None) -> dict:
-    """subprocess arguments that run a program as `user` (None: as ourselves)."""
-    return {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []} if user else {}
+from tools.loopback import as_user, wait_for_port
 
 
 def started_at(pid: int) -> str | None:
@@ -87,25 +72,11 @@ def spawn(
             env=env,
             cwd=cwd,
             start_new_session=True,
-            **_as(user),
+            **as_user(user),
         )
     daemon = Daemon(name, process.pid, started_at(process.pid) or "", port, stop_signal)
     wait_for_port(port, process, log)
     return daemon
-
-
-def wait_for_port(port: int, process: subprocess.Popen, log: Path, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    process.kill()
-    raise RuntimeError(f"nothing listened on port {port}:\n{log.read_text()[-3000:]}")
 
 
 def run(command: list, *, log: Path, user=None, env=None, cwd=None, timeout: float = 300) -> None:
@@ -118,5 +89,5 @@ def run(command: list, *, log: Path, user=None, env=None, cwd=None, timeout: flo
             cwd=cwd,
             check=True,
             timeout=timeout,
-            **_as(user),
+            **as_user(user),
         )

@@ -18,7 +18,8 @@ import urllib.request
 from pathlib import Path
 
 from cluster import varnish
-from cluster.processes import Daemon, free_port, run, spawn, unprivileged
+from cluster.processes import Daemon, run, spawn
+from tools.loopback import free_port, unprivileged
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 HOME = BASE_DIR / ".data" / "cluster"

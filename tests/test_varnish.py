@@ -38,11 +38,10 @@ from tests.proxy_servers import (
     VARNISH_DIR,
     Gunicorn,
     Varnish,
-    free_port,
     system_binary,
-    varnish_site_vcl,
 )
 from tests.servers import RedisServer
+from tools.loopback import free_port, loopback_site_vcl
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
 CACHE_PREFIX = "varnish-test"
@@ -262,7 +261,7 @@ def varnishd():
 
 
 def test_the_vcl_compiles_with_varnishd_c(varnishd, tmp_path):
-    result = Varnish(varnishd, tmp_path, varnish_site_vcl(8000)).check()
+    result = Varnish(varnishd, tmp_path, loopback_site_vcl(8000)).check()
 
     if "xkey" in result.stderr and "Could not" in result.stderr:
         pytest.skip("the xkey vmod is missing (Debian: apt-get install varnish-modules)")
@@ -315,7 +314,7 @@ def fake_site(varnishd, tmp_path_factory):
     proxy = Varnish(
         varnishd,
         tmp_path_factory.mktemp("varnish-fake"),
-        varnish_site_vcl(server.server_address[1]),
+        loopback_site_vcl(server.server_address[1]),
     )
     proxy.start()
     yield proxy
@@ -374,7 +373,7 @@ def test_only_the_purge_acl_may_purge_and_never_through_the_front_proxy(varnishd
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeBackend)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     proxy = Varnish(
-        varnishd, tmp_path, varnish_site_vcl(server.server_address[1], purgers='"127.0.0.1"')
+        varnishd, tmp_path, loopback_site_vcl(server.server_address[1], purgers='"127.0.0.1"')
     )
     proxy.start()
     try:
@@ -395,7 +394,7 @@ def test_only_the_purge_acl_may_purge_and_never_through_the_front_proxy(varnishd
 def test_stale_copies_are_served_while_the_app_fails_or_is_down(varnishd, tmp_path):
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeBackend)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    proxy = Varnish(varnishd, tmp_path, varnish_site_vcl(server.server_address[1]))
+    proxy = Varnish(varnishd, tmp_path, loopback_site_vcl(server.server_address[1]))
     proxy.start()
     failing, down = "/failing/", "/down/"
     query = "?Cache-Control=public,+max-age=1"
@@ -503,7 +502,7 @@ def site(varnishd, shared_redis, django_db_setup, tmp_path_factory):
         },
     )
     proxy = Varnish(
-        varnishd, tmp_path_factory.mktemp("varnish"), varnish_site_vcl(app.port), varnish_port
+        varnishd, tmp_path_factory.mktemp("varnish"), loopback_site_vcl(app.port), varnish_port
     )
     proxy.start()
     yield proxy, app
