@@ -6,9 +6,7 @@ The replica is caught out by pausing its replay: the primary then unpublishes an
 and a reader who still sees the article was answered from the replica.
 """
 
-import http.client
 import json
-import re
 import shutil
 import subprocess
 import sys
@@ -18,6 +16,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from tests.http_browser import Browser
 from tests.proxy_servers import ROOT, Gunicorn
 from tests.servers import PostgresServer, postgres_binaries
 from tests.test_database_outage import OUTAGE_SETTINGS
@@ -146,28 +145,8 @@ def stale_replica(primary: PostgresServer, replica: PostgresServer, article_id: 
     sql(primary, "UPDATE articles_article SET status = 'draft' WHERE id = %s", article_id)
 
 
-def request(port: int, method: str, path: str, *, body: str = "", cookies=None, headers=None):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-    # The site is set up to sit behind nginx, which names the reader's address.
-    sent = {"X-Real-IP": "127.0.0.1", **(headers or {})}
-    if cookies:
-        sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    if body:
-        sent["Content-Type"] = "application/x-www-form-urlencoded"
-    try:
-        connection.request(method, path, body=body or None, headers=sent)
-        response = connection.getresponse()
-        got = {}
-        for header in response.headers.get_all("Set-Cookie") or []:
-            name, _sep, rest = header.partition("=")
-            got[name] = rest.split(";", 1)[0]
-        return response.status, got, response.read().decode()
-    finally:
-        connection.close()
-
-
-def status(port: int, path: str, **cookies: str) -> int:
-    return request(port, "GET", path, cookies=cookies)[0]
+def status(port: int, path: str, browser: Browser | None = None) -> int:
+    return (browser or Browser()).get(port, path)[0]
 
 
 def test_a_reader_is_answered_from_the_replica(cluster):
@@ -192,30 +171,22 @@ def test_a_replica_too_far_behind_is_skipped(cluster):
 
 def test_a_reader_who_wrote_reads_the_primary(cluster):
     primary, replica, gunicorn, made = cluster
-    status_code, cookies, page = request(gunicorn.port, "GET", "/accounts/login/")
-    assert status_code == 200
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-    form = f"csrfmiddlewaretoken={token}&login={made['login']}&password={made['password']}"
-    status_code, set_cookies, _page = request(
-        gunicorn.port, "POST", "/accounts/login/", body=form, cookies=cookies
-    )
-    assert status_code == 302
-    assert set_cookies.get("np_primary") == "1", "a log-in is a write: it pins reads"
-    cookies.update(set_cookies)
+    writer = Browser()
+    writer.log_in(gunicorn.port, made["login"], made["password"])
+    assert writer.cookies.get("np_primary") == "1", "a log-in is a write: it pins reads"
 
     stale_replica(primary, replica, made["id"])
 
-    assert status(gunicorn.port, made["url"], **cookies) == 404  # the primary's answer
+    assert status(gunicorn.port, made["url"], writer) == 404  # the primary's answer
     assert status(gunicorn.port, made["url"]) == 200  # anyone else: the replica's
 
 
 def test_an_anonymous_write_does_not_pin_reads(cluster):
     _primary, _replica, gunicorn, made = cluster
-    _status, cookies, _page = request(gunicorn.port, "GET", made["url"])
-    _status, set_cookies, _body = request(
-        gunicorn.port, "POST", "/healthz", cookies=cookies, body="x=1"
-    )
-    assert "np_primary" not in set_cookies
+    reader = Browser()
+    reader.get(gunicorn.port, made["url"])
+    reader.request(gunicorn.port, "POST", "/healthz", {"x": "1"})
+    assert "np_primary" not in reader.cookies
 
 
 def test_a_stopped_replica_moves_reads_to_the_primary_without_errors(cluster):

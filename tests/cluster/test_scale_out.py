@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psycopg
 from PIL import Image
 
-from tests.cluster.conftest import Browser, manage, primary_sql
+from tests.cluster.conftest import manage, primary_sql
+from tests.http_browser import Browser
 
 THREADS = 8
 
