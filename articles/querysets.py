@@ -184,19 +184,19 @@ class ArticleQuerySet(models.QuerySet):
         these articles and C = `prior_weight`: every article starts as if it had C votes
         at the mean, so one 5-star vote moves an article only a little above the crowd,
         and many good votes are needed to top the chart. Each article carries
-        `bayesian_rating`. Asks the database for the mean at once (one query).
+        `bayesian_rating`. The mean is a window over the same rows: one query.
         """
-        rated = self.filter(rating_count__gt=0)
-        totals = rated.aggregate(stars=models.Sum("rating_sum"), count=models.Sum("rating_count"))
-        if not totals["count"]:
-            return self.none()
-        mean = totals["stars"] / totals["count"]
         as_float = models.FloatField()
-        score = (models.Value(prior_weight * mean) + Cast("rating_sum", as_float)) / (
-            models.Value(float(prior_weight)) + Cast("rating_count", as_float)
+        stars = Cast(models.Window(models.Sum("rating_sum")), as_float)
+        votes = Cast(models.Window(models.Sum("rating_count")), as_float)
+        weight = Value(float(prior_weight))
+        score = (weight * stars / votes + Cast("rating_sum", as_float)) / (
+            weight + Cast("rating_count", as_float)
         )
-        return rated.annotate(bayesian_rating=score).order_by(
-            "-bayesian_rating", "-rating_count", "-published_at", "-id"
+        return (
+            self.filter(rating_count__gt=0)
+            .annotate(bayesian_rating=score)
+            .order_by("-bayesian_rating", "-rating_count", "-published_at", "-id")
         )
 
 

@@ -1,8 +1,8 @@
 """Which stories each zone of a page shows, as of a time: pins first, then the rule.
 
 A page's selection is built in a fixed number of queries however many zones it has (the
-zones, their pins, one UNION of every zone's rule, the stories, their bylines, the next
-scheduled story) and shared from the cache until the next change: a purge (every
+zones with their pins and the next scheduled story, one UNION of every zone's rule, the
+stories, their bylines) and shared from the cache until the next change: a purge (every
 `articles.page_cache.pages_purge` drops the generation it is kept under) or the next
 time a pin starts or ends or a scheduled story goes out, whichever comes first.
 """
@@ -11,8 +11,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
-from django.db.models import Value
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import JSONObject
 from django.utils import timezone
 
 from articles.models import Article
@@ -80,14 +82,50 @@ def _candidates(zones: list[Zone], pins: dict[int, list[int]], at) -> dict[int, 
     return found
 
 
-def _next_change(pins: list[Pin], at) -> datetime | None:
-    times = [t for pin in pins for t in (pin.starts_at, pin.ends_at) if t and t > at]
-    scheduled = (
-        Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=at)
-        .order_by("published_at")
-        .values_list("published_at", flat=True)
-        .first()
+def _next_scheduled(at):
+    """When the next scheduled story goes out: one index lookup."""
+    scheduled = Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=at)
+    return scheduled.order_by("published_at").values_list("published_at", flat=True)[:1]
+
+
+def _zones(page_id: int | None, at) -> tuple[list[Zone], list[Pin], datetime | None]:
+    """The page's visible zones in order, every pin of theirs, and when the next scheduled
+    story goes out: one query, the pins as a JSON array on each zone."""
+    pins = Pin.objects.filter(zone=OuterRef("pk")).order_by("position", "id")
+    fields = JSONObject(id="id", article_id="article_id", starts_at="starts_at", ends_at="ends_at")
+    zones = list(
+        Zone.objects.filter(page_id=page_id, is_visible=True)
+        .select_related("section")
+        .annotate(
+            pin_rows=ArraySubquery(pins.values(json=fields)),
+            scheduled=Subquery(_next_scheduled(at)),
+        )
+        .order_by("position", "id")
     )
+    if not zones:
+        # Only the front page's stand-in zones (below) need to know it then.
+        return [], [], _next_scheduled(at).first() if page_id is None else None
+    all_pins = [
+        Pin(
+            pk=row["id"],
+            zone_id=zone.pk,
+            article_id=row["article_id"],
+            starts_at=_moment(row["starts_at"]),
+            ends_at=_moment(row["ends_at"]),
+        )
+        for zone in zones
+        for row in zone.pin_rows
+    ]
+    return zones, all_pins, zones[0].scheduled
+
+
+def _moment(value: str | None) -> datetime | None:
+    # A timestamptz in JSON is ISO 8601 with its offset.
+    return datetime.fromisoformat(value) if value else None
+
+
+def _next_change(pins: list[Pin], scheduled: datetime | None, at) -> datetime | None:
+    times = [t for pin in pins for t in (pin.starts_at, pin.ends_at) if t and t > at]
     if scheduled:
         times.append(scheduled)
     return min(times, default=None)
@@ -95,18 +133,12 @@ def _next_change(pins: list[Pin], at) -> datetime | None:
 
 def selection_build(*, page_id: int | None, at: datetime) -> Selection:
     """The zones of a page (None: the front page) with their stories as of `at`."""
-    zones = list(
-        Zone.objects.filter(page_id=page_id, is_visible=True)
-        .select_related("section")
-        .order_by("position", "id")
-    )
+    zones, all_pins, scheduled = _zones(page_id, at)
     if not zones and page_id is None:
         # Unsaved stand-ins with made-up keys: they have no pins and are never written.
         zones = [Zone(pk=-n, **zone) for n, zone in enumerate(DEFAULT_FRONT_ZONES, start=1)]
     if not zones:
         return Selection(blocks=[], until=None)
-    saved = [zone.pk for zone in zones if zone.pk > 0]
-    all_pins = list(Pin.objects.filter(zone__in=saved).order_by("position", "id"))
     pinned: dict[int, list[int]] = {}
     for pin in all_pins:
         if pin.is_active(at):
@@ -130,7 +162,7 @@ def selection_build(*, page_id: int | None, at: datetime) -> Selection:
         if not zone.allow_repeats:
             shown.update(story.pk for story in chosen)
         blocks.append(Block(zone=zone, stories=chosen))
-    return Selection(blocks=blocks, until=_next_change(all_pins, at))
+    return Selection(blocks=blocks, until=_next_change(all_pins, scheduled, at))
 
 
 def generation() -> str:

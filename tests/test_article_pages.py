@@ -293,7 +293,7 @@ def test_related_stories_are_computed_in_one_query_and_cached(section, django_as
 # the breaking-news banners (cached).
 ARTICLE_PAGE_BUDGET = 15
 LOGGED_IN_ARTICLE_PAGE_BUDGET = 21
-FRONT_PAGE_BUDGET = 13
+FRONT_PAGE_BUDGET = 10
 
 
 def count_queries(client, url, django_assert_max_num_queries, budget):

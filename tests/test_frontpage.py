@@ -431,7 +431,7 @@ def test_a_banner_link_must_be_a_web_address():
 
 # Query budget -------------------------------------------------------------------------
 
-FRONT_BUDGET = 13
+FRONT_BUDGET = 9
 
 
 def front_queries(client, django_assert_max_num_queries) -> int:
