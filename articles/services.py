@@ -129,16 +129,19 @@ def article_status_notify(
 
 
 @transaction.atomic
-def article_save(*, article: Article) -> Article:
+def article_save(*, article: Article, purge: bool = True) -> Article:
     """Save `article`, new or changed in many fields at once (the WordPress importer).
 
     A published or scheduled article must meet the publish rules: raises
     ArticleNotPublishable (a ValidationError by field), with nothing saved, when it does not.
+    With `purge=False` the caller drops its cached pages (`article_pages_purge`) before the
+    transaction ends: an import does so once for a batch of articles.
     """
     if article.status == Article.Status.PUBLISHED:
         article_check_publishable(article=article)
     article.save()
-    article_pages_purge(article)
+    if purge:
+        article_pages_purge(article)
     return article
 
 

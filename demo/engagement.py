@@ -10,13 +10,13 @@ import random
 from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
-from django.db import connection
 from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article
 from comments.models import Comment
 from comments.services import CommentError, comment_create, comment_moderate, commenter_trust
+from demo.builders import ids_reserve, rows_copy
 from demo.wordlists import words
 from polls.models import Poll, PollChoice
 from polls.services import PollError, poll_vote_cast
@@ -158,63 +158,46 @@ def comment_counts_draw(rng: random.Random, number: int, public: bool) -> int:
     return min(MOST_COMMENTS, int(rng.expovariate(1 / mean)))
 
 
-def comments_bulk_add(articles: list[Article], counts: list[int], readers: list, seed: int):
+def comments_bulk_add(
+    articles: list[Article], counts: list[int], readers: list, *, seed: int, now: datetime
+) -> None:
     """`counts[i]` approved comments on `articles[i]`, about a third of them replies, in
-    two bulk inserts and one UPDATE that dates them after their story. The articles'
-    comment_count was set to the same numbers when they were inserted: exact without a
-    second write of the wide article rows."""
+    one COPY, dated after their story. The articles' comment_count was set to the same
+    numbers when they were written: exact without a second write of the wide rows."""
     rng = random.Random(seed)
     w = words()
-    threads = []
-    tops = []
+    threads, replies = [], []
     for article, count in zip(articles, counts, strict=True):
         # Every thread starts with a comment: at most count - 1 replies.
-        replies = sum(rng.random() < REPLY_SHARE for _ in range(count - 1))
-        threads.append((article, replies))
-        tops += [
-            Comment(
-                article=article,
-                user=rng.choice(readers),
-                body=rng.choice(w.comments),
-                status=Comment.Status.APPROVED,
-            )
-            for _ in range(count - replies)
-        ]
-    made = Comment.objects.bulk_create(tops, batch_size=5000)
-    by_article: dict[int, list[Comment]] = {}
-    for comment in made:
-        by_article.setdefault(comment.article_id, []).append(comment)
-    answers = [
-        Comment(
-            article=article,
-            user=rng.choice(readers),
-            parent=rng.choice(by_article[article.pk]),
-            body=rng.choice(w.replies),
-            status=Comment.Status.APPROVED,
-        )
-        for article, replies in threads
-        for _ in range(replies)
+        answers = sum(rng.random() < REPLY_SHARE for _ in range(count - 1))
+        threads += [(article, None, rng.choice(w.comments)) for _ in range(count - answers)]
+        replies += [(article, rng.choice(w.replies)) for _ in range(answers)]
+    pks = ids_reserve(Comment, len(threads) + len(replies))
+    thread_of = {}  # article id -> the ids of its threads
+    for (article, _parent, _body), pk in zip(threads, pks[: len(threads)], strict=True):
+        thread_of.setdefault(article.pk, []).append(pk)
+    rows = threads + [
+        (article, rng.choice(thread_of[article.pk]), body) for article, body in replies
     ]
-    made += Comment.objects.bulk_create(answers, batch_size=5000)
-    if made:
-        _comments_date([comment.pk for comment in made])
-
-
-def _comments_date(pks: list[int]) -> None:
-    """After their story, minutes to days later (replies a day after), never in the
-    future."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            UPDATE comments_comment AS comment
-            SET created_at = LEAST(
-                now(),
-                article.published_at
-                + (10 + (comment.id * 7919) %% 2880) * interval '1 minute'
-                + CASE WHEN comment.parent_id IS NULL THEN interval '0' ELSE interval '1 day' END
+    rows_copy(
+        Comment,
+        ["id", "article_id", "user_id", "parent_id", "body", "status", "created_at"],
+        (
+            (
+                pk,
+                article.pk,
+                rng.choice(readers).pk,
+                parent,
+                body,
+                Comment.Status.APPROVED,
+                _comment_date(pk, article.published_at, reply=parent is not None, now=now),
             )
-            FROM articles_article AS article
-            WHERE article.id = comment.article_id AND comment.id = ANY(%s)
-            """,
-            [pks],
-        )
+            for (article, parent, body), pk in zip(rows, pks, strict=True)
+        ),
+    )
+
+
+def _comment_date(pk: int, published_at: datetime, *, reply: bool, now: datetime) -> datetime:
+    """After its story, minutes to days later (a reply a day after), never in the future."""
+    later = timedelta(minutes=10 + (pk * 7919) % 2880, days=1 if reply else 0)
+    return min(now, published_at + later)

@@ -155,3 +155,31 @@ def test_re_imports_racing_a_moderator_keep_the_count_exact():
     run_in_threads(len(rows) * 2, work)
     assert not Comment.objects.filter(status=Comment.Status.APPROVED).exists()
     assert count_of(article) == 0 == counted(article)
+
+
+def test_comments_import_brings_a_whole_thread_in_three_statements():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from comments.services import ImportedComment, comments_import
+
+    article = ArticleFactory()
+    user = UserFactory()
+    dates = [datetime(2024, 3, day, 9, 0, tzinfo=UTC) for day in (1, 2, 3)]
+    with CaptureQueriesContext(connection) as queries:
+        first, reply, reply_to_reply = comments_import(
+            article=article,
+            comments=[
+                ImportedComment(user=user, body=" Thread ", created_at=dates[0]),
+                ImportedComment(user=user, body="Reply", created_at=dates[1], parent=0),
+                ImportedComment(user=user, body="Deeper", created_at=dates[2], parent=1),
+            ],
+        )
+    writes = [q for q in queries.captured_queries if q["sql"].startswith(("INSERT", "UPDATE"))]
+    assert len(writes) == 3
+    rows = {c.pk: c for c in Comment.objects.filter(article=article)}
+    assert rows[first.pk].body == "Thread" and rows[first.pk].parent_id is None
+    # Threads are one level deep: a reply to a reply joins the thread.
+    assert rows[reply.pk].parent_id == rows[reply_to_reply.pk].parent_id == first.pk
+    assert [rows[c.pk].created_at for c in (first, reply, reply_to_reply)] == dates
+    assert all(c.status == Comment.Status.APPROVED for c in rows.values())

@@ -46,18 +46,29 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
+from taggit.models import Tag, TaggedItem
 
 from accounts.models import Author, User
 from articles.images import validate_image_upload
 from articles.models import Article, ArticleAuthor, Category
+from articles.page_cache import article_pages_purge
 from articles.sanitize import plain_text
 from articles.services import ArticleNotPublishable, article_save
 from comments.models import Comment
-from comments.services import CommentError, comment_import, comments_recount
+from comments.services import (
+    CommentError,
+    ImportedComment,
+    comment_import,
+    comments_import,
+    comments_recount,
+)
 from core.slugs import unique_slug
 from pages.models import Page, validate_page_slug
 from pages.services import page_save
@@ -73,6 +84,8 @@ STATUS_MAP = {
     "draft": Article.Status.DRAFT,
     "pending": Article.Status.REVIEW,
 }
+# Posts whose keys are written, and whose articles' cached pages are dropped, together.
+BATCH_SIZE = 100
 # An arbitrary constant that names the importer's PostgreSQL advisory lock.
 IMPORT_LOCK_KEY = 0x5750494D  # "WPIM"
 
@@ -92,13 +105,20 @@ class Importer:
         self.dry_run = dry_run
         self.progress = progress or (lambda items: items)
         self.report = ImportReport()
-        self.attachments = {i.id: i for i in export.items if i.post_type == "attachment"}
+        self.attachments = export.attachments
         self._keys: dict[tuple[str, str], int] = {}
-        # Written in one statement per post (_remembered_save), not one or two per row.
+        # Written in one statement per batch of posts (_remembered_save), not one per row.
         self._unsaved_keys: dict[tuple[str, str], int] = {}
-        # Commenters met in this run, with the name they were saved with: a regular
-        # commenter costs no query after their first comment.
+        # Sections, bylines, tags and commenters met in this run: each is looked up (and
+        # updated from the export) once, then costs no query.
+        self._sections: dict[str, Category] = {}
+        self._authors: dict[str, Author | None] = {}
+        self._tags: dict[str, Tag] = {}
+        # With the name they were saved with: a commenter who signs differently is renamed.
         self._commenters: dict[str, User] = {}
+        # The articles of the batch of posts under way: their cached pages are dropped
+        # together, once their bylines and tags are set.
+        self._batch: list[Article] = []
 
     # keys
 
@@ -131,6 +151,11 @@ class Importer:
     # taxonomy and people
 
     def section(self, slug: str) -> Category:
+        if slug not in self._sections:
+            self._sections[slug] = self._section_save(slug)
+        return self._sections[slug]
+
+    def _section_save(self, slug: str) -> Category:
         data = self.export.categories.get(slug, {"name": slug, "description": ""})
         known = self._known("category", slug)
         category = Category.objects.filter(pk=known).first() if known else None
@@ -155,8 +180,11 @@ class Importer:
         return category
 
     def author(self, login: str) -> Author | None:
-        if not login:
-            return None
+        if login not in self._authors:
+            self._authors[login] = self._author_save(login) if login else None
+        return self._authors[login]
+
+    def _author_save(self, login: str) -> Author:
         known = self._known("author", login)
         author = Author.objects.filter(pk=known).first() if known else None
         created = author is None
@@ -173,27 +201,56 @@ class Importer:
         self._remember("author", login, author.pk)
         return author
 
-    def commenter(self, comment: WPComment) -> User:
-        identity = (comment.email or comment.author or "anonymous").strip().lower()
-        key = hashlib.sha256(identity.encode()).hexdigest()[:24]
-        display_name = (comment.author or "WordPress reader")[:80]
-        met = self._commenters.get(key)
-        if met is not None and met.display_name == display_name:
-            return met
-        known = self._known("commenter", key)
-        user = User.objects.filter(pk=known).first() if known else None
-        if user is None:
-            username = f"wp-{key[:16]}"
-            user = User.objects.filter(username=username).first() or User(
-                username=username, email=f"{username}@imported.invalid", is_active=False
-            )
-            user.set_unusable_password()
-            self._count("commenters", True)
-        user.display_name = display_name
-        user.save()
-        self._remember("commenter", key, user.pk)
-        self._commenters[key] = user
-        return user
+    def commenters(self, comments: list[WPComment]) -> list[User]:
+        """The accounts of the people who wrote `comments`, in the same order: found,
+        renamed or created in three statements at most, however many there are."""
+        identities = [_commenter_identity(comment) for comment in comments]
+        # The name last signed wins, as it would one comment at a time.
+        names = dict(identities)
+        unsaved = {
+            key: name
+            for key, name in names.items()
+            if key not in self._commenters or self._commenters[key].display_name != name
+        }
+        if unsaved:
+            self._commenters_save(unsaved)
+        return [self._commenters[key] for key, _name in identities]
+
+    def _commenters_save(self, names: dict[str, str]) -> None:
+        known = {key: self._known("commenter", key) for key in names}
+        usernames = {key: f"wp-{key[:16]}" for key in names}
+        found = User.objects.filter(
+            Q(pk__in=[pk for pk in known.values() if pk]) | Q(username__in=usernames.values())
+        )
+        by_pk = {user.pk: user for user in found}
+        by_username = {user.username: user for user in by_pk.values()}
+        new, changed = [], []
+        for key, name in names.items():
+            user = by_pk.get(known[key]) if known[key] else None
+            if user is None:
+                username = usernames[key]
+                user = by_username.get(username) or User(
+                    username=username, email=f"{username}@imported.invalid", is_active=False
+                )
+                user.set_unusable_password()
+                self._count("commenters", True)
+            user.display_name = name
+            (changed if user.pk else new).append(user)
+            self._commenters[key] = user
+        User.objects.bulk_create(new)
+        User.objects.bulk_update(changed, ["display_name", "password"])
+        for key in names:
+            self._remember("commenter", key, self._commenters[key].pk)
+
+    def _tag_list(self, names: list[str]) -> list[Tag]:
+        """Tags by name, each once, created when missing (as taggit's `set` would)."""
+        missing = [name for name in dict.fromkeys(names) if name not in self._tags]
+        if missing:
+            self._tags.update((tag.name, tag) for tag in Tag.objects.filter(name__in=missing))
+            for name in missing:
+                if name not in self._tags:
+                    self._tags[name] = Tag.objects.create(name=name)
+        return list({self._tags[name].pk: self._tags[name] for name in names}.values())
 
     # posts
 
@@ -204,11 +261,13 @@ class Importer:
                 source=self.source
             ).values_list("kind", "key", "object_id")
         }
-        items = self.export.items
-        for item in self.progress(items):
+        featured = set()
+        for number, item in enumerate(self.progress(self.export.items()), 1):
             self.item(item)
-            self._remembered_save()
-        featured = {item.meta.get("_thumbnail_id") for item in items}
+            featured.add(item.meta.get("_thumbnail_id"))
+            if number % BATCH_SIZE == 0:
+                self._batch_finish()
+        self._batch_finish()
         for attachment in self.attachments.values():
             if attachment.id not in featured:
                 self.report.skip(
@@ -216,6 +275,12 @@ class Importer:
                     "media files come across only as featured images of posts",
                 )
         return self.report
+
+    def _batch_finish(self) -> None:
+        self._remembered_save()
+        if self._batch:
+            article_pages_purge(*self._batch)
+            self._batch = []
 
     def item(self, item: WPItem) -> None:
         label = f"{item.post_type} {item.id} “{item.title or item.guid}”"
@@ -268,20 +333,56 @@ class Importer:
             among=Article.objects.exclude(pk=article.pk).filter(publish_date=day),
             max_length=200,
         )
+        # A post seen for the first time brings all its comments at once; the article's
+        # row is then written once, already counting them.
+        first_time = not any(self._known("comment", c.id) for c in item.comments)
+        planned = self._comments_planned(item) if first_time else []
+        if created:
+            article.comment_count = len(planned)
         with self._featured_image(article, item, label):
             self._save(article, label)
         self._remember("post", key, article.pk)
         self._count("articles", created)
-
-        author = self.author(item.creator)
-        ArticleAuthor.objects.filter(article=article).exclude(author=author).delete()
-        if author is not None:
-            ArticleAuthor.objects.get_or_create(article=article, author=author)
+        self._byline(article, self.author(item.creator), created=created)
         tags = [name for _slug, name in item.tags]
         tags += [self.export.categories.get(s, {}).get("name", s) for s in item.categories[1:]]
-        article.tags.set(tags, clear=True)
+        self._tags_set(article, tags, created=created)
         self._old_addresses(item, article=article)
-        self._comments(article, item)
+        if first_time:
+            self._comments_add(article, item, planned)
+            if planned and not created:
+                comments_recount(article_ids=[article.pk])
+        else:
+            self._comments(article, item)
+        self._batch.append(article)
+
+    @staticmethod
+    def _byline(article: Article, author: Author | None, *, created: bool) -> None:
+        if not created:
+            ArticleAuthor.objects.filter(article=article).exclude(author=author).delete()
+        if author is not None:
+            ArticleAuthor.objects.bulk_create(
+                [ArticleAuthor(article=article, author=author)], ignore_conflicts=True
+            )
+
+    def _tags_set(self, article: Article, names: list[str], *, created: bool) -> None:
+        """The article's tags become `names`, in two statements."""
+        tags = self._tag_list(names)
+        if not created:
+            TaggedItem.objects.filter(
+                content_type=self._article_type, object_id=article.pk
+            ).exclude(tag__in=tags).delete()
+        TaggedItem.objects.bulk_create(
+            [
+                TaggedItem(content_type=self._article_type, object_id=article.pk, tag=tag)
+                for tag in tags
+            ],
+            ignore_conflicts=True,
+        )
+
+    @cached_property
+    def _article_type(self) -> ContentType:
+        return ContentType.objects.get_for_model(Article)
 
     def page(self, item: WPItem, label: str) -> None:
         key = item.guid or item.id
@@ -316,11 +417,12 @@ class Importer:
     def _save(self, article: Article, label: str) -> None:
         """Save through the publish rules; a post they refuse comes in as a draft instead
         of being lost, keeping its publish time for when an editor has finished it."""
+        # Its cached pages are dropped with the batch's (_batch_finish), bylines and tags set.
         try:
-            article_save(article=article)
+            article_save(article=article, purge=False)
         except ArticleNotPublishable as refusal:
             article.status = Article.Status.DRAFT
-            article_save(article=article)
+            article_save(article=article, purge=False)
             self.report.draft(label, refusal.message)
 
     @contextmanager
@@ -386,15 +488,68 @@ class Importer:
         paths = {f"/?p={item.id}"} | ({f"/?page_id={item.id}"} if page is not None else set())
         if item.link:
             paths.add(old_path(item.link))
-        for path in sorted(paths):
-            if len(path) > OldAddress._meta.get_field("path").max_length:
+        longest = OldAddress._meta.get_field("path").max_length
+        paths = sorted(path for path in paths if len(path) <= longest)
+        taken = set(OldAddress.objects.filter(path__in=paths).values_list("path", flat=True))
+        OldAddress.objects.bulk_create(
+            [OldAddress(path=path, article=article, page=page) for path in paths],
+            update_conflicts=True,
+            unique_fields=["path"],
+            update_fields=["article", "page"],
+        )
+        for path in paths:
+            self._count("redirects", path not in taken)
+
+    def _comments_planned(self, item: WPItem) -> list[tuple[WPComment, str, str | None]]:
+        """The comments of `item` that come across, parents first, each with its text and
+        the WordPress ID of the comment whose thread it joins (None: it starts one); the
+        report says which are left out, and why, and which move in their thread."""
+        by_id = {c.id: c for c in item.comments}
+        planned: dict[str, tuple[WPComment, str, str | None]] = {}
+        left_out: dict[str, str] = {}
+        for comment in parents_first(item.comments):
+            label = f"comment {comment.id} on post {item.id}"
+            body = comment_text(comment.content)
+            why = why_left_out(comment, body)
+            if why:
+                self.report.skip(label, why)
+                left_out[comment.id] = why
                 continue
-            _address, created = OldAddress.objects.update_or_create(
-                path=path, defaults={"article": article, "page": page}
+            parent_id, note = thread_parent(
+                comment, by_id=by_id, imported=planned, left_out=left_out
             )
-            self._count("redirects", created)
+            if note:
+                self.report.rethread(label, note)
+            planned[comment.id] = (comment, body, parent_id)
+        return list(planned.values())
+
+    def _comments_add(
+        self, article: Article, item: WPItem, planned: list[tuple[WPComment, str, str | None]]
+    ) -> None:
+        """Bring in the planned comments of a post met for the first time, all at once."""
+        if not planned:
+            return
+        users = self.commenters([comment for comment, _body, _parent in planned])
+        position = {comment.id: n for n, (comment, _body, _parent) in enumerate(planned)}
+        rows = comments_import(
+            article=article,
+            comments=[
+                ImportedComment(
+                    user=user,
+                    body=body,
+                    created_at=comment.date,
+                    parent=position[parent_id] if parent_id else None,
+                )
+                for (comment, body, parent_id), user in zip(planned, users, strict=True)
+            ],
+        )
+        for (comment, _body, _parent), row in zip(planned, rows, strict=True):
+            self._remember("comment", comment.id, row.pk)
+            self._count("comments", True)
 
     def _comments(self, article: Article, item: WPItem) -> None:
+        """Update the comments of a post an earlier run brought in, one by one: what a
+        moderator or the comment's author did here stays (comment_import)."""
         by_id = {c.id: c for c in item.comments}
         imported: dict[str, Comment] = {}
         left_out: dict[str, str] = {}
@@ -418,7 +573,7 @@ class Importer:
             try:
                 row = comment_import(
                     article=article,
-                    user=existing.user if existing else self.commenter(comment),
+                    user=existing.user if existing else self.commenters([comment])[0],
                     body=body,
                     parent=imported.get(parent_id),
                     created_at=comment.date,
@@ -471,3 +626,11 @@ def wordpress_import(
             "articles_articleauthor, wpimport_importeditem"
         )
     return report
+
+
+def _commenter_identity(comment: WPComment) -> tuple[str, str]:
+    """The key a commenter is kept under (a hash: their address is not kept), and their
+    name as this comment signs it."""
+    identity = (comment.email or comment.author or "anonymous").strip().lower()
+    key = hashlib.sha256(identity.encode()).hexdigest()[:24]
+    return key, (comment.author or "WordPress reader")[:80]

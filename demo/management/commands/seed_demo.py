@@ -2,8 +2,9 @@
 
 Idempotent: sections, authors and tags are matched by slug, and each demo article has a
 fixed slug, so running it again only adds what is missing. ``--articles 100000`` builds a
-large site in batches with bulk inserts (no per-row save()), reusing a small pool of
-generated images. The words come from demo/data/.
+large site in batches, each table's rows of a batch written with one COPY (no per-row
+save(), no INSERT to build), reusing a small pool of generated images. The words come
+from demo/data/.
 """
 
 # ruff: noqa: S311 - demo text and pictures, nothing secret is drawn at random
@@ -24,7 +25,7 @@ from tqdm import tqdm
 
 from articles.models import Article, ArticleAuthor, Category
 from demo import stories
-from demo.builders import article_row, articles_mark_unedited, byline_rows, tag_rows
+from demo.builders import article_row, articles_copy, rows_copy
 from demo.engagement import (
     comment_counts_draw,
     comments_bulk_add,
@@ -108,21 +109,28 @@ class Command(BaseCommand):
                 byline = story.rng.sample(authors, 1 if story.rng.random() < 0.8 else 2)
                 extras.append((byline, story.rng.sample(tags, story.rng.randint(1, 4))))
             with transaction.atomic():
-                made = Article.objects.bulk_create(rows)
-                articles_mark_unedited(made)
-                ArticleAuthor.objects.bulk_create(
-                    row
-                    for article, (byline, _) in zip(made, extras, strict=True)
-                    for row in byline_rows(article, byline)
+                articles_copy(rows, now=now)
+                rows_copy(
+                    ArticleAuthor,
+                    ["article_id", "author_id", "position"],
+                    (
+                        (article.pk, author.pk, position)
+                        for article, (byline, _) in zip(rows, extras, strict=True)
+                        for position, author in enumerate(byline)
+                    ),
                 )
-                TaggedItem.objects.bulk_create(
-                    row
-                    for article, (_, article_tags) in zip(made, extras, strict=True)
-                    for row in tag_rows(article, article_tags, content_type)
+                rows_copy(
+                    TaggedItem,
+                    ["content_type_id", "object_id", "tag_id"],
+                    (
+                        (content_type.pk, article.pk, tag.pk)
+                        for article, (_, article_tags) in zip(rows, extras, strict=True)
+                        for tag in article_tags
+                    ),
                 )
-                recent_views_add(made, now)
-                comments_bulk_add(made, comment_counts, readers, seed=seed + start)
-            created += len(made)
+                recent_views_add(rows, now)
+                comments_bulk_add(rows, comment_counts, readers, seed=seed + start, now=now)
+            created += len(rows)
             bar.update(len(batch))
         bar.close()
         if created:

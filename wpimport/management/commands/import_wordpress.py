@@ -42,15 +42,20 @@ class Command(BaseCommand):
         def progress(items):
             return tqdm(
                 items,
+                total=data.item_count,
                 desc="Importing",
                 unit="item",
                 file=self.stderr._out,
                 disable=not show_progress,
             )
 
-        report = wordpress_import(
-            export=data, media_dir=media_dir, dry_run=dry_run, progress=progress
-        )
+        try:
+            report = wordpress_import(
+                export=data, media_dir=media_dir, dry_run=dry_run, progress=progress
+            )
+        except WXRError as error:
+            # The items are read again while importing: the file changed since.
+            raise CommandError(f"Nothing imported: {error}") from error
         heading = "Dry run, nothing was saved" if dry_run else "Imported"
         self.stdout.write(self.style.SUCCESS(f"{heading} from {data.site} (WXR {data.version}):"))
         for line in report.lines():
