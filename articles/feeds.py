@@ -6,18 +6,17 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.decorators import method_decorator
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.formats import date_format
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_safe
+from django.views import View
 from taggit.models import Tag
 
 from accounts.models import Author
 from articles.models import Article, Category
-from articles.page_cache import FEED_KEY, cache_shared
+from articles.page_cache import FEED_KEY, PublicPageCacheMixin
 from articles.sitemaps import site_url
 
 FEED_SIZE = 30
@@ -27,13 +26,26 @@ def _day(moment) -> str:
     return date_format(timezone.localtime(moment), "j F Y")
 
 
-class LatestArticlesFeed(Feed):
-    # Feed readers poll often; five minutes of staleness costs nobody anything.
-    @method_decorator(require_safe)
-    @method_decorator(cache_shared(300, keys=(FEED_KEY,)))
-    def __call__(self, request, *args, **kwargs):
-        return super().__call__(request, *args, **kwargs)
+class FeedView(PublicPageCacheMixin, View):
+    """A feed served like the pages: one shared copy, answered by the page cache's
+    middleware before any other middleware (feed readers poll often), and purged with the
+    lists it repeats (articles.page_cache.article_pages_purge names the feeds' paths)."""
 
+    http_method_names = ["get", "head"]
+    feed: Feed | None = None
+
+    def get(self, request, *args, **kwargs):
+        return self.feed(request, *args, **kwargs)
+
+    def surrogate_keys(self):
+        return (FEED_KEY,)
+
+
+def feed_view(feed: type[Feed]):
+    return FeedView.as_view(feed=feed())
+
+
+class LatestArticlesFeed(Feed):
     def title(self, obj):
         return f"{obj.name} | {settings.SITE_NAME}" if obj else settings.SITE_NAME
 

@@ -1,4 +1,5 @@
-"""How many public stories a section, tag or author has, and when one last changed: kept
+"""How many public stories a section, tag or author has (or the whole site: the article
+sitemap's page count and the sitemap index's lastmod), and when one last changed: kept
 in ListingStats so list pages and sitemaps read one row each, whatever the archive's size.
 
 Counting a tag's stories at 100,000 articles read ~4,600 of them on every page view, and
@@ -16,15 +17,22 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Max, Min
+from django.db.models import BigIntegerField, Count, F, Max, Min, Value
 from django.utils import timezone
 
 from articles.models import Article, ListingStats
 
 STATS_SECONDS = 3600
 Kind = ListingStats.Kind
-# How each kind's lists find their stories.
-PATHS = {Kind.SECTION: "category_id", Kind.TAG: "tags__id", Kind.AUTHOR: "bylines__author_id"}
+# How each kind's lists find their stories; the site's list is every story.
+PATHS = {
+    Kind.SECTION: "category_id",
+    Kind.TAG: "tags__id",
+    Kind.AUTHOR: "bylines__author_id",
+    Kind.SITE: None,
+}
+# The site's one row.
+SITE_ID = 0
 
 
 def listing_stats(kind: str, ids: Iterable[int]) -> dict[int, ListingStats]:
@@ -44,9 +52,20 @@ def listing_count(kind: str, pk: int) -> int:
     return listing_stats(kind, [pk])[pk].published
 
 
+def site_stats() -> ListingStats:
+    """The stats of every public story on the site."""
+    return listing_stats(Kind.SITE, [SITE_ID])[SITE_ID]
+
+
 def listings_forget(*, sections: Iterable[int], tags: Iterable[int], authors: Iterable[int]):
-    """Recompute these lists' stats when next read, once the change is committed."""
-    wanted = [(Kind.SECTION, set(sections)), (Kind.TAG, set(tags)), (Kind.AUTHOR, set(authors))]
+    """Recompute these lists' stats, and the site's (every story is on it), when next
+    read, once the change is committed."""
+    wanted = [
+        (Kind.SECTION, set(sections)),
+        (Kind.TAG, set(tags)),
+        (Kind.AUTHOR, set(authors)),
+        (Kind.SITE, {SITE_ID}),
+    ]
 
     def forget():
         for kind, ids in wanted:
@@ -64,17 +83,20 @@ def _outdated(row: ListingStats, now) -> bool:
 
 def _recompute(kind: str, ids: list[int], now) -> dict[int, ListingStats]:
     path = PATHS[kind]
-    on_list = {f"{path}__in": ids}
+    if path:
+        on_list, key = {f"{path}__in": ids}, F(path)
+    else:  # the site: no join, so no story is counted twice and nothing is grouped
+        on_list, key = {}, Value(SITE_ID, output_field=BigIntegerField())
     public = (
         Article.objects.published()
         .filter(**on_list)
-        .values(key=F(path))
-        .annotate(n=Count("pk", distinct=True), last=Max("updated_at"))
+        .values(key=key)
+        .annotate(n=Count("pk", distinct=bool(path)), last=Max("updated_at"))
         .order_by()
     )
     scheduled = (
         Article.objects.filter(status=Article.Status.PUBLISHED, published_at__gt=now, **on_list)
-        .values(key=F(path))
+        .values(key=key)
         .annotate(next=Min("published_at"))
         .order_by()
     )

@@ -464,14 +464,16 @@ class Correction(models.Model):
 
 
 class ListingStats(models.Model):
-    """What a section's, tag's or author's list of public stories holds: how many, and
-    when the newest change to one of them was. Pages and sitemaps read one row instead of
-    counting the archive (articles.listings keeps it; a purge forgets it)."""
+    """What a section's, tag's or author's list of public stories holds (or the whole
+    site's, one row): how many, and when the newest change to one of them was. Pages and
+    sitemaps read one row instead of counting the archive (articles.listings keeps it; a
+    purge forgets it)."""
 
     class Kind(models.TextChoices):
         SECTION = "section"
         TAG = "tag"
         AUTHOR = "author"
+        SITE = "site"
 
     kind = models.CharField(max_length=8, choices=Kind.choices)
     object_id = models.BigIntegerField()

@@ -196,32 +196,42 @@ def _cache_seconds(request) -> int:
 
 def article_pages_purge(*articles) -> None:
     """Drop the cached pages that show `articles`: their own, the front page, their
-    sections', tags', authors' and date archives' pages and the front page's section
-    blocks; in the proxy also the feeds and sitemaps (whose own copies in the app live a
-    few minutes more: see _age_set)."""
+    sections', tags', authors' and date archives' pages and feeds, the site's feeds and
+    the front page's section blocks; in the proxy also the sitemaps (whose own copies in
+    the app live a few minutes more: see _age_set)."""
     paths = {reverse("frontpage:home"), *(article.get_absolute_url() for article in articles)}
     paths.update(path for article in articles for path in _archive_paths(article))
+    paths.update(_feed_paths("feed"))
     keys = {FRONT_KEY, ARCHIVE_KEY, FEED_KEY, SITEMAP_KEY}
     keys.update(surrogate_key("article", article.pk) for article in articles if article.pk)
     section_ids = {article.category_id for article in articles if article.category_id}
     for section in Category.objects.filter(pk__in=section_ids):
         paths.add(section.get_absolute_url())
+        paths.update(_feed_paths("feed-section", section.slug))
         keys.add(surrogate_key("section", section.pk))
     shown = Article.objects.filter(pk__in=[article.pk for article in articles if article.pk])
     tag_ids, author_ids = [], []
     for pk, slug in shown.values_list("tags__id", "tags__slug").distinct():
         if pk:
             paths.add(reverse("articles:tag", kwargs={"slug": slug}))
+            paths.update(_feed_paths("feed-tag", slug))
             keys.add(surrogate_key("tag", pk))
             tag_ids.append(pk)
     for pk, slug in shown.values_list("bylines__author__id", "bylines__author__slug").distinct():
         if pk:
             paths.add(reverse("articles:author", kwargs={"slug": slug}))
+            paths.update(_feed_paths("feed-author", slug))
             keys.add(surrogate_key("author", pk))
             author_ids.append(pk)
     pages_purge(paths, keys)
     # Their counts and last changes too (pages and sitemaps read them).
     listings_forget(sections=section_ids, tags=tag_ids, authors=author_ids)
+
+
+def _feed_paths(name: str, slug: str | None = None) -> list[str]:
+    """The RSS and Atom feeds of the site (no slug) or of one section, tag or author."""
+    kwargs = {"slug": slug} if slug else {}
+    return [reverse(f"articles:{name}-{kind}", kwargs=kwargs) for kind in ("rss", "atom")]
 
 
 def _archive_paths(article) -> list[str]:

@@ -5,7 +5,6 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemaps_views
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -13,9 +12,10 @@ from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.listings import listing_stats
+from articles.listings import listing_stats, site_stats
 from articles.models import Article, Category, ListingStats
 from articles.page_cache import SITEMAP_KEY, cache_shared
+from articles.paginators import KnownCountPaginator
 
 NEWS_WINDOW = timezone.timedelta(hours=48)
 NEWS_LIMIT = 1000  # Google News reads at most 1,000 URLs from one news sitemap.
@@ -51,8 +51,18 @@ class ArticleSitemap(PublicSitemap):
     def lastmod(self, article):
         return article.updated_at
 
+    # How many pages there are and the newest change: from the site's stored stats
+    # (articles.listings), one row, not a count and a Max over every published story.
+    @cached_property
+    def _site(self):
+        return site_stats()
+
+    @cached_property
+    def paginator(self):
+        return KnownCountPaginator(self._items(), self.limit, count=self._site.published)
+
     def get_latest_lastmod(self):
-        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+        return self._site.last_updated
 
 
 class ListingSitemap(PublicSitemap):

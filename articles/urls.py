@@ -37,14 +37,28 @@ urlpatterns = [
         views.ArticleDayArchiveView.as_view(),
         name="archive-day",
     ),
-    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
-    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
-    path("feeds/section/<uslug:slug>/rss/", feeds.SectionFeed(), name="feed-section-rss"),
-    path("feeds/section/<uslug:slug>/atom/", feeds.SectionAtomFeed(), name="feed-section-atom"),
-    path("feeds/tag/<uslug:slug>/rss/", feeds.TagFeed(), name="feed-tag-rss"),
-    path("feeds/tag/<uslug:slug>/atom/", feeds.TagAtomFeed(), name="feed-tag-atom"),
-    path("feeds/author/<uslug:slug>/rss/", feeds.AuthorFeed(), name="feed-author-rss"),
-    path("feeds/author/<uslug:slug>/atom/", feeds.AuthorAtomFeed(), name="feed-author-atom"),
+    path("feeds/rss/", feeds.feed_view(feeds.LatestArticlesFeed), name="feed-rss"),
+    path("feeds/atom/", feeds.feed_view(feeds.LatestArticlesAtomFeed), name="feed-atom"),
+    path(
+        "feeds/section/<uslug:slug>/rss/",
+        feeds.feed_view(feeds.SectionFeed),
+        name="feed-section-rss",
+    ),
+    path(
+        "feeds/section/<uslug:slug>/atom/",
+        feeds.feed_view(feeds.SectionAtomFeed),
+        name="feed-section-atom",
+    ),
+    path("feeds/tag/<uslug:slug>/rss/", feeds.feed_view(feeds.TagFeed), name="feed-tag-rss"),
+    path("feeds/tag/<uslug:slug>/atom/", feeds.feed_view(feeds.TagAtomFeed), name="feed-tag-atom"),
+    path(
+        "feeds/author/<uslug:slug>/rss/", feeds.feed_view(feeds.AuthorFeed), name="feed-author-rss"
+    ),
+    path(
+        "feeds/author/<uslug:slug>/atom/",
+        feeds.feed_view(feeds.AuthorAtomFeed),
+        name="feed-author-atom",
+    ),
     path(
         "<int:year>/<str:month>/<str:day>/<uslug:slug>/",
         views.ArticleDetailView.as_view(),

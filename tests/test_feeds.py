@@ -8,7 +8,9 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.feeds import FeedView
 from articles.models import Article
+from articles.services import article_save
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -198,11 +200,39 @@ def test_feed_query_count_does_not_grow_with_items(client, section, django_asser
         assert len(rss_items(client.get(reverse("articles:feed-rss")))) == 10
 
 
-def test_feeds_are_cached_for_a_few_minutes(client, section, django_assert_num_queries):
+def test_feeds_are_shared_copies_served_before_the_middleware(
+    client, section, django_assert_num_queries, monkeypatch
+):
     ArticleFactory(title="First", category=section)
     client.get(reverse("articles:feed-rss"))
+    # A hit is answered by the page cache's middleware: no view, no other middleware.
+    monkeypatch.setattr(FeedView, "dispatch", None)
 
     with django_assert_num_queries(0):
         response = client.get(reverse("articles:feed-rss"))
     assert response.status_code == 200
-    assert "max-age=300" in response["Cache-Control"]
+    assert f"max-age={settings.PAGE_CACHE_SECONDS}" in response["Cache-Control"]
+    assert "First" in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_every_feed_showing_a_changed_story_is_purged_at_once(
+    client, section, author, kind, django_capture_on_commit_callbacks
+):
+    story = ArticleFactory(title="Harbour opens", category=section, authors=[author])
+    story.tags.add("Harbour")
+    feeds = [
+        reverse(f"articles:feed-{kind}"),
+        reverse(f"articles:feed-section-{kind}", kwargs={"slug": section.slug}),
+        reverse(f"articles:feed-tag-{kind}", kwargs={"slug": "harbour"}),
+        reverse(f"articles:feed-author-{kind}", kwargs={"slug": author.slug}),
+    ]
+    for feed in feeds:
+        assert "Harbour opens" in client.get(feed).content.decode(), feed
+    story.title = "Harbour opening delayed"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_save(article=story)
+
+    for feed in feeds:
+        assert "Harbour opening delayed" in client.get(feed).content.decode(), feed

@@ -4,11 +4,14 @@ import pytest
 from defusedxml import ElementTree
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import parse_http_date
 
 from articles.models import Article
+from articles.services import article_publish, article_unpublish
 from articles.sitemaps import NEWS_LIMIT, ArticleSitemap
 from pages.models import Page
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
@@ -87,6 +90,43 @@ def test_index_says_when_the_newest_story_changed(client, article):
 
     newest = Article.objects.published().latest("updated_at").updated_at
     assert parse_http_date(response["Last-Modified"]) == int(newest.timestamp())
+
+
+def test_index_reads_the_sites_stored_stats_and_follows_every_change(
+    client, section, author, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The article sitemap's pages and the index's Last-Modified come from one stored row
+    (articles.listings.site_stats), which every change through the services forgets."""
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    stories = ArticleFactory.create_batch(5, category=section, authors=[author])
+    # Every sitemap says when it last changed, or the index sends no Last-Modified.
+    stories[1].tags.add("Harbour")
+    Page.objects.create(title="About us", slug="about")
+    Page.objects.update(updated_at=stories[0].published_at)
+    index = reverse("sitemap-index")
+    articles = absolute(section_url("articles"))
+
+    def article_pages():
+        cache.clear()
+        response = client.get(index)
+        return response, [url for url in locations(parse(response)) if url.startswith(articles)]
+
+    assert article_pages()[1] == [articles, f"{articles}?p=2", f"{articles}?p=3"]
+    with CaptureQueriesContext(connection) as queries:
+        article_pages()
+    on_articles = [q["sql"] for q in queries.captured_queries if "articles_article" in q["sql"]]
+    assert not on_articles, on_articles
+
+    with django_capture_on_commit_callbacks(execute=True):
+        article_unpublish(article=stories[0])
+    story = ArticleFactory(category=section, status=Article.Status.DRAFT, published_at=None)
+    assert article_pages()[1] == [articles, f"{articles}?p=2"]
+    with django_capture_on_commit_callbacks(execute=True):
+        article_publish(article=story)
+    response, pages = article_pages()
+    assert pages == [articles, f"{articles}?p=2", f"{articles}?p=3"]
+    story.refresh_from_db()
+    assert parse_http_date(response["Last-Modified"]) == int(story.updated_at.timestamp())
 
 
 def test_index_lists_every_page_of_a_long_sitemap(client, section, monkeypatch):
@@ -196,7 +236,8 @@ def test_news_sitemap_really_caps_at_1000(client, section):
     ("url", "budget"),
     [
         # Each also reads the Site row and the section menu, both cached in production.
-        (reverse("sitemap-index"), 12),  # a count and a latest lastmod per sitemap
+        # The site's stored stats, then each list sitemap's rows and stats, the pages'.
+        (reverse("sitemap-index"), 10),
         (section_url("articles"), 4),
         (section_url("sections"), 4),
         (section_url("authors"), 4),

@@ -165,7 +165,7 @@ def test_each_cacheable_page_names_what_it_shows(client, article, section, autho
         reverse("sitemap-index"): "sitemap",
     }
     # Every page also carries "site", which what all pages show (the banner) purges.
-    pages = [path for path, key in expected.items() if key not in ("feed", "sitemap")]
+    pages = [path for path, key in expected.items() if key != "sitemap"]
     expected.update({path: " ".join(sorted([expected[path], "site"])) for path in pages})
     for path, keys in expected.items():
         for _fresh_then_cached in range(2):
@@ -201,13 +201,13 @@ def test_an_edit_drops_the_apps_copies_of_the_date_archives_too(
         assert "A headline fixed after publishing" in client.get(path).content.decode(), path
 
 
-def test_a_feed_from_the_apps_cache_says_how_old_it_is(client, article, monkeypatch):
-    feed = reverse("articles:feed-rss")
-    assert "age" not in client.get(feed)  # just rendered
+def test_a_sitemap_from_the_apps_cache_says_how_old_it_is(client, article, monkeypatch):
+    sitemap = reverse("news-sitemap")
+    assert "age" not in client.get(sitemap)  # just rendered
     now = time.time()
     monkeypatch.setattr(page_cache, "time", SimpleNamespace(time=lambda: now + 100))
 
-    response = client.get(feed)
+    response = client.get(sitemap)
 
     # The proxy keeps it only as long as the app's copy has left (300 s in all).
     assert 100 <= int(response["Age"]) <= 101
