@@ -16,6 +16,10 @@ from accounts import roles
 
 ALL_SECTIONS_CACHE_KEY = "articles:all-sections"
 
+# What the article page shows of each gallery picture and correction (`for_reading`).
+GALLERY_FIELDS = ("id", "image", "width", "height", "renditions", "alt", "caption", "credit")
+CORRECTION_FIELDS = ("id", "kind", "note", "noted_at")
+
 
 class CategoryQuerySet(models.QuerySet):
     def nav(self):
@@ -34,6 +38,10 @@ class CategoryQuerySet(models.QuerySet):
             ]
             cache.set(ALL_SECTIONS_CACHE_KEY, sections, 300)
         return sections
+
+
+def _fields_json(names) -> JSONObject:
+    return JSONObject(**{name: name for name in names})
 
 
 def _row(*expressions) -> Func:
@@ -97,11 +105,13 @@ class ArticleQuerySet(models.QuerySet):
             "published_at", "id"
         )
 
-    def for_reading(self):
+    def for_reading(self, at=None):
         """The story for its own page, in one query: section, credited authors and tags
-        (JSON arrays, `byline_rows` and `tag_rows`), and the stories read before and after
-        it (`previous_row`, `next_row`: JSON objects or None), each an index lookup.
-        `articles.views.StoryParts` turns them into objects for the templates."""
+        (JSON arrays, `byline_rows` and `tag_rows`), the gallery and the corrections
+        (`gallery_rows`, `correction_rows`), and the stories read before and after it
+        (`previous_row`, `next_row`: JSON objects or None, public as of `at`), each an
+        index lookup. `articles.views.article_context` turns them into objects for the
+        templates; `articles.reading` runs this SQL without building it each time."""
         from taggit.models import TaggedItem
 
         bylines = _bylines(self).filter(article=OuterRef("pk")).order_by("position", "id")
@@ -111,10 +121,12 @@ class ArticleQuerySet(models.QuerySet):
             content_type__model="article",
             object_id=OuterRef("pk"),
         ).order_by("id")
+        pictures = _related(self, "gallery").filter(article=OuterRef("pk"))
+        notes = _related(self, "corrections").filter(article=OuterRef("pk"))
         link = JSONObject(id="id", title="title", slug="slug", publish_date="publish_date")
         position = _row(F("published_at"), F("id"))
         outer = _row(OuterRef("published_at"), OuterRef("id"))
-        published = self.model.objects.published().values(json=link)
+        published = self.model.objects.published(at).values(json=link)
         # The search vector is as big as the body and the page never shows it.
         return (
             self.select_related("category")
@@ -127,6 +139,12 @@ class ArticleQuerySet(models.QuerySet):
                 ),
                 tag_rows=ArraySubquery(
                     tagged.values(json=JSONObject(id="tag_id", name="tag__name", slug="tag__slug"))
+                ),
+                gallery_rows=ArraySubquery(
+                    pictures.order_by("position", "id").values(json=_fields_json(GALLERY_FIELDS))
+                ),
+                correction_rows=ArraySubquery(
+                    notes.order_by("noted_at", "id").values(json=_fields_json(CORRECTION_FIELDS))
                 ),
                 previous_row=Subquery(
                     published.filter(LessThan(position, outer)).order_by("-published_at", "-id")[
@@ -201,5 +219,9 @@ class ArticleQuerySet(models.QuerySet):
 
 
 def _bylines(articles: models.QuerySet) -> models.QuerySet:
-    # The byline model, reached through the relation: it is defined after these querysets.
-    return articles.model._meta.get_field("bylines").related_model.objects
+    return _related(articles, "bylines")
+
+
+def _related(articles: models.QuerySet, name: str) -> models.QuerySet:
+    # A model reached through the relation: it is defined after these querysets.
+    return articles.model._meta.get_field(name).related_model.objects

@@ -22,9 +22,9 @@ from django.views.generic import (
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles import related
+from articles import reading, related
 from articles.listings import listing_count
-from articles.models import Article, Category, Correction, ListingStats
+from articles.models import Article, Category, Correction, GalleryImage, ListingStats
 from articles.page_cache import ARCHIVE_KEY, PublicPageCacheMixin, surrogate_key
 from articles.paginators import KnownCountPaginator
 
@@ -80,11 +80,22 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
     context_object_name = "article"
 
     def get_queryset(self):
-        return (
-            Article.objects.viewable_by(self.request.user)
-            .for_reading()
-            .prefetch_related("gallery", "corrections")
-        )
+        return Article.objects.viewable_by(self.request.user).for_reading()
+
+    def get_object(self, queryset=None):
+        if self.request.user.is_staff:  # and so may see what is not public yet
+            return super().get_object(queryset)
+        kwargs = self.kwargs
+        try:
+            # As DateDetailView reads it (1 and 01 alike); only the date is used.
+            when = f"{kwargs['year']}-{kwargs['month']}-{kwargs['day']}"
+            day = datetime.strptime(when, "%Y-%m-%d").date()  # noqa: DTZ007
+        except ValueError:
+            raise Http404(_("No article found.")) from None
+        article = reading.public_story(day=day, slug=kwargs["slug"])
+        if article is None:
+            raise Http404(_("No article found."))
+        return article
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -124,7 +135,7 @@ class ArticlePreviewView(DetailView):
         if not self.request.user.is_staff:
             raise Http404(_("No article found."))
         editable = Article.objects.editable_by(self.request.user)
-        return editable.for_reading().prefetch_related("gallery", "corrections")
+        return editable.for_reading()
 
     def get(self, request, *args, **kwargs):
         response = super().get(request, *args, **kwargs)
@@ -149,6 +160,11 @@ def article_context(article: Article) -> dict:
         ],
         "tags": [
             Tag(pk=row["id"], name=row["name"], slug=row["slug"]) for row in article.tag_rows
+        ],
+        "gallery": [GalleryImage(**row) for row in article.gallery_rows],
+        "corrections": [
+            Correction(**row | {"noted_at": datetime.fromisoformat(row["noted_at"])})
+            for row in article.correction_rows
         ],
         "related_articles": related_articles,
         "related_version": related.version(related_articles),

@@ -206,9 +206,12 @@ def test_comment_thread_renders_in_a_fixed_number_of_queries(
 ):
     fill_thread(article, roots, replies_each)
     article.refresh_from_db()
-    with django_assert_max_num_queries(3):
+    # Anonymous, not cached yet: the thread's digest (its piece's key), count, page, replies.
+    with django_assert_max_num_queries(4):
         html = render_thread(article, None)
     assert html.count('class="comment') >= roots * (1 + replies_each)
+    with django_assert_max_num_queries(1):  # cached: the digest only
+        assert render_thread(article, None) == html
     regular.refresh_from_db()
     with django_assert_max_num_queries(5):
         render_thread(article, regular)

@@ -125,6 +125,31 @@ def test_a_vote_on_a_comment_shows_at_once_with_the_page_cache_off(client, story
     assert 'class="vote__score">1</span>' in page(client, story)
 
 
+def test_a_renamed_commenter_shows_at_once_with_the_page_cache_off(client, story, settings):
+    # The thread's key is a digest of what it shows (comments.selectors.thread_version):
+    # the author's name is read from their account, which no comment service touches.
+    settings.PAGE_CACHE_SECONDS = 0
+    commenter = UserFactory(display_name="Old Name")
+    CommentFactory(article=story, user=commenter)
+    assert "Old Name" in page(client, story)
+    commenter.display_name = "New Name"
+    commenter.save()
+    html = page(client, story)
+    assert "New Name" in html and "Old Name" not in html
+
+
+def test_a_comment_changed_by_any_code_shows_at_once_with_the_page_cache_off(
+    client, story, settings
+):
+    # Nothing has to be bumped: a bare UPDATE (the admin, a script) changes the digest too.
+    settings.PAGE_CACHE_SECONDS = 0
+    comment = CommentFactory(article=story, body="As first written")
+    assert "As first written" in page(client, story)
+    Comment.objects.filter(pk=comment.pk).update(body="As corrected")
+    html = page(client, story)
+    assert "As corrected" in html and "As first written" not in html
+
+
 def test_a_rating_shows_at_once_with_the_page_cache_off(client, story, settings):
     settings.PAGE_CACHE_SECONDS = 0  # the page cache's own bound, as for comments
     assert "0 ratings" in page(client, story)

@@ -6,7 +6,8 @@ from django.utils.html import urlize
 from django.utils.safestring import mark_safe
 
 from comments.models import Report
-from comments.selectors import article_thread
+from comments.selectors import article_thread, thread_version
+from comments.services import comments_state
 from core.fragments import fragment
 
 register = template.Library()
@@ -29,37 +30,36 @@ def article_comments(context, article):
     """The comment section of an article page: thread, form, pagination.
 
     As anonymous readers see it, it is the same for all of them: rendered once for each
-    state of the thread it shows (every comment's text, status, score, edit and author
-    name are in the key), never with a form or CSRF token in it."""
+    state of the thread (`thread_version`: every comment's text, status, score, times and
+    author name), never with a form or CSRF token in it. A cached one costs one query."""
     request = context["request"]
     user = getattr(request, "user", None)
-    thread = article_thread(article=article, user=user, page_number=request.GET.get("cpage"))
-    thread_context = {
-        "article": article,
-        "thread": thread,
-        "request": request,
-        "user": user,
-        "csrf_token": context.get("csrf_token"),
-    }
+    page_number = request.GET.get("cpage")
 
     def render() -> str:
+        thread = article_thread(article=article, user=user, page_number=page_number)
+        thread_context = {
+            "article": article,
+            "thread": thread,
+            "request": request,
+            "user": user,
+            "csrf_token": context.get("csrf_token"),
+        }
         return render_to_string("comments/_thread.html", thread_context)
 
     if user is not None and user.is_authenticated:
         return render()
-    return fragment("comment-thread", _thread_version(article, thread), render)
+    return fragment("comment-thread", _thread_key(article, page_number), render)
 
 
-def _thread_version(article, thread) -> tuple:
-    page = thread.page
-    shown = tuple(
-        (c.pk, c.parent_id, c.status, c.deleted_at, c.edited_at, c.created_at, c.score)
-        + (c.public_name, c.body)
-        for c in thread.comments
-    )
-    pages = page and (page.number, page.paginator.num_pages)
-    where = (article.pk, article.get_absolute_url(), article.comment_count, thread.state)
-    return (*where, pages, shown)
+def _thread_key(article, page_number) -> tuple:
+    state = comments_state(article)
+    # Anonymous readers are shown nothing of a hidden thread or one with none counted.
+    shown = state != article.Comments.HIDDEN and article.comment_count
+    version = thread_version(article) if shown else None
+    where = (article.pk, article.slug, article.publish_date, article.comment_count, state)
+    # Any text: Paginator.get_page makes a page of it (the first, or the last).
+    return (*where, page_number, version)
 
 
 @register.simple_tag
