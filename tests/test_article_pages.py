@@ -284,13 +284,13 @@ def test_related_stories_are_computed_in_one_query_and_cached(section, django_as
 
 # Query budgets ---------------------------------------------------------------------------
 
-# Cold caches: each of the three most-read windows costs one query until it is cached, the
-# related stories and the sections one each (five in all; none once cached). Warm: the
-# story (section, bylines, tags, gallery, corrections, previous and next in one), its
-# polls, most read's windows (one), the thread's digest (and on a miss of its piece the count, page and replies). A
-# signed-in reader adds the session, the user, their poll votes, rating, commenter record
-# and comment votes. +2 for the live pages' id list and the footer's pages (cached); +1
-# for the breaking-news banners (cached).
+# Cold caches: most read (its three windows in one query), the related stories and the
+# sections one each (three in all; none once cached). Warm: the story (section, bylines,
+# tags, gallery, corrections, previous and next in one), its polls, the thread's digest
+# (and on a miss of its piece the count, page and replies). A signed-in reader adds the
+# session, the user, their poll votes, rating, commenter record and comment votes. +2 for
+# the live pages' id list and the footer's pages (cached); +1 for the breaking-news
+# banners (cached).
 ARTICLE_PAGE_BUDGET = 12
 LOGGED_IN_ARTICLE_PAGE_BUDGET = 17
 FRONT_PAGE_BUDGET = 10
