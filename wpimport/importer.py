@@ -500,6 +500,20 @@ class Importer:
         for path in paths:
             self._count("redirects", path not in taken)
 
+    def _comment_kept(
+        self, item: WPItem, comment: WPComment, left_out: dict[str, str]
+    ) -> tuple[str, str] | None:
+        """The report's label and the text of a comment that comes across; None (reported,
+        and noted in `left_out` for its replies' threads) for one that does not."""
+        label = f"comment {comment.id} on post {item.id}"
+        body = comment_text(comment.content)
+        why = why_left_out(comment, body)
+        if why:
+            self.report.skip(label, why)
+            left_out[comment.id] = why
+            return None
+        return label, body
+
     def _comments_planned(self, item: WPItem) -> list[tuple[WPComment, str, str | None]]:
         """The comments of `item` that come across, parents first, each with its text and
         the WordPress ID of the comment whose thread it joins (None: it starts one); the
@@ -508,13 +522,10 @@ class Importer:
         planned: dict[str, tuple[WPComment, str, str | None]] = {}
         left_out: dict[str, str] = {}
         for comment in parents_first(item.comments):
-            label = f"comment {comment.id} on post {item.id}"
-            body = comment_text(comment.content)
-            why = why_left_out(comment, body)
-            if why:
-                self.report.skip(label, why)
-                left_out[comment.id] = why
+            kept = self._comment_kept(item, comment, left_out)
+            if kept is None:
                 continue
+            label, body = kept
             parent_id, note = thread_parent(
                 comment, by_id=by_id, imported=planned, left_out=left_out
             )
@@ -555,13 +566,10 @@ class Importer:
         left_out: dict[str, str] = {}
         created = 0
         for comment in parents_first(item.comments):
-            label = f"comment {comment.id} on post {item.id}"
-            body = comment_text(comment.content)
-            why = why_left_out(comment, body)
-            if why:
-                self.report.skip(label, why)
-                left_out[comment.id] = why
+            kept = self._comment_kept(item, comment, left_out)
+            if kept is None:
                 continue
+            label, body = kept
             parent_id, note = thread_parent(
                 comment, by_id=by_id, imported=imported, left_out=left_out
             )
