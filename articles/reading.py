@@ -13,7 +13,7 @@ import functools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import connections, router
 from django.db.models.query import get_related_populators
 from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
@@ -66,9 +66,11 @@ def _statement(alias: str) -> _Statement:
     )
 
 
-def public_story(*, day: date, slug: str, alias: str = DEFAULT_DB_ALIAS) -> Article | None:
+def public_story(*, day: date, slug: str, alias: str | None = None) -> Article | None:
     """The public story of that day and slug, as `Article.objects.published()
-    .for_reading().get(publish_date=day, slug=slug)` gives it; None if there is none."""
+    .for_reading().get(publish_date=day, slug=slug)` gives it; None if there is none.
+    Read where the ORM would read it (the database router: a replica when there is one)."""
+    alias = alias or router.db_for_read(Article)
     statement = _statement(alias)
     values = {_DAY: day, _SLUG: slug, _NOW: timezone.now()}
     params = list(statement.params)

@@ -3,7 +3,6 @@
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from django.db import router
 from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -93,9 +92,7 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
             day = datetime.strptime(when, "%Y-%m-%d").date()  # noqa: DTZ007
         except ValueError:
             raise Http404(_("No article found.")) from None
-        article = reading.public_story(
-            day=day, slug=kwargs["slug"], alias=router.db_for_read(Article)
-        )
+        article = reading.public_story(day=day, slug=kwargs["slug"])
         if article is None:
             raise Http404(_("No article found."))
         return article

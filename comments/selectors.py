@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -98,7 +98,9 @@ def thread_version(article: Article) -> str | None:
     comment, a renamed or closed account) gives a new digest, whichever code made it, so
     the thread's cached piece needs neither the comments read nor anything bumped."""
     tables = {"comments": Comment._meta.db_table, "users": get_user_model()._meta.db_table}
-    with connection.cursor() as cursor:
+    # Where the thread itself is read (the router): a digest from the primary over a
+    # thread read from a lagging replica would keep the older thread under the newer key.
+    with connections[router.db_for_read(Comment)].cursor() as cursor:
         cursor.execute(THREAD_DIGEST_SQL.format(**tables), [article.pk])
         return cursor.fetchone()[0]
 
