@@ -30,7 +30,7 @@ from django.views.generic.list import MultipleObjectMixin
 
 from articles.listings import listings_forget
 from articles.models import Article, Category
-from articles.page_copies import PendingCopy, page_copies
+from articles.page_copies import PendingCopy, page_copies, versions_delete
 from core.purge import proxy_purge, surrogate_keys_set
 
 # The generation of the curated fronts' selections (frontpage/selection.py): every purge
@@ -159,7 +159,7 @@ def pages_purge(paths, keys=()) -> None:
     keys = [*keys, CONTENT_KEY]
 
     def purge():
-        cache.delete_many(versions)
+        versions_delete(versions)
         # Only now: a proxy purged first could fetch the app's old copy again.
         proxy_purge(keys)
 
@@ -171,7 +171,7 @@ def all_pages_purge() -> None:
     every page shows (the breaking-news banner)."""
 
     def purge():
-        cache.delete_many([SITE_VERSION_KEY, FRONT_SELECTION_KEY])
+        versions_delete([SITE_VERSION_KEY, FRONT_SELECTION_KEY])
         proxy_purge([SITE_KEY])
 
     transaction.on_commit(purge)
@@ -267,7 +267,7 @@ def article_page_refresh(*, article_ids) -> None:
         return
 
     def purge():
-        cache.delete_many(versions)
+        versions_delete(versions)
         proxy_purge(keys, soft=True)
 
     transaction.on_commit(purge)

@@ -303,6 +303,10 @@ POPULARITY_CACHE_SECONDS = env_int("POPULARITY_CACHE_SECONDS", 120)
 
 # Anonymous readers share a cached copy of the front and article pages for this long.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60)
+# Seconds a process believes a page's version without asking the cache again (articles/
+# page_copies.py): with Redis, a hit then makes no round trip; another process's purge
+# shows that much later. Without Redis every process has its own cache: nothing to save.
+PAGE_VERSION_MEMO_SECONDS = env_float("PAGE_VERSION_MEMO_SECONDS", 1.0 if REDIS_URL else 0.0)
 RELATED_CACHE_SECONDS = env_int("RELATED_CACHE_SECONDS", 600)
 # The caching proxies in front of the site (Varnish, deploy/varnish), as comma-separated
 # http:// addresses, each told by core.purge to drop the pages that show a change.

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache, caches
 
 from accounts import roles
+from articles.page_copies import page_copies
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -23,8 +24,10 @@ def _clear_cache():
     # (Rendered pieces are keyed by what they show, so only the memory is freed there.)
     cache.clear()
     caches["template_fragments"].clear()
+    page_copies.forget()
     yield
     cache.clear()
+    page_copies.forget()
 
 
 @pytest.fixture

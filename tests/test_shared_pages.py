@@ -21,6 +21,7 @@ from articles.models import Article
 from articles.page_copies import CachedPage, PageCopies
 from readership.recent import recent_readers
 from tests.factories import ArticleFactory
+from tests.servers import redis_server  # noqa: F401 (a fixture)
 from tests.view_helpers import CHROME, needs_redis, total_views
 
 pytestmark = pytest.mark.django_db
@@ -381,7 +382,7 @@ def test_a_copy_from_an_older_release_or_another_version_is_a_miss():
 def test_a_copy_kept_here_follows_a_newer_one_stored_by_another_process(page_cache):
     from django.core.cache import cache
 
-    copies = PageCopies()
+    copies = PageCopies(memo_seconds=0)  # with one, within it (the tests below)
     cache.set("pagever:x", "v1")
     copies.store("page:x", copy_of("v1", b"old"), 60)
     assert copies.lookup("page:x", ("pagever:x",)) == (copy_of("v1", b"old"), "v1")
@@ -415,6 +416,81 @@ def test_an_expired_copy_is_not_served(page_cache, monkeypatch):
     assert copies.lookup("page:x", ("pagever:x",))[0] is not None
     monkeypatch.setattr(time, "time", lambda: 2e12)
     assert copies.lookup("page:x", ("pagever:x",))[0] is None
+
+
+@pytest.fixture
+def own_redis(settings, redis_server):  # noqa: F811
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "core.cache.ResilientRedisCache",
+            "LOCATION": redis_server.url,
+            "KEY_PREFIX": "memo-test",
+        }
+    }
+    return redis_server
+
+
+def redis_reads(server) -> int:
+    """How many reads (GET and MGET) the Redis server has answered."""
+    import redis
+
+    stats = redis.Redis.from_url(server.url).info("commandstats")
+    return sum(stats.get(f"cmdstat_{name}", {}).get("calls", 0) for name in ("get", "mget"))
+
+
+def test_remembered_versions_spare_the_round_trip_until_they_expire(own_redis, monkeypatch):
+    import time
+
+    from django.core.cache import cache
+
+    copies = PageCopies(memo_seconds=1.0)
+    cache.set("pagever:x", "v1")
+    copies.store("page:x", copy_of("v1"), 60)
+    assert copies.lookup("page:x", ("pagever:x",))[1] == "v1"
+    before = redis_reads(own_redis)
+    for _ in range(50):
+        assert copies.lookup("page:x", ("pagever:x",))[0] == copy_of("v1")
+    assert redis_reads(own_redis) == before
+    now = time.time()
+    monkeypatch.setattr(time, "time", lambda: now + 1.01)
+    copies.lookup("page:x", ("pagever:x",))
+    assert redis_reads(own_redis) == before + 1
+
+
+def test_a_purge_shows_at_once_here_and_within_the_memo_in_another_process(own_redis, settings):
+    """Two processes on one Redis: this one (page_copies, which versions_delete tells) and
+    another (its own PageCopies, with only Redis between them)."""
+    import time
+
+    from django.core.cache import cache
+
+    from articles.page_copies import page_copies, versions_delete
+
+    settings.PAGE_VERSION_MEMO_SECONDS = 0.3
+    here, there = page_copies, PageCopies()
+    cache.set("pagever:x", "v1")
+    for copies in (here, there):
+        copies.store("page:x", copy_of("v1"), 60)
+        assert copies.lookup("page:x", ("pagever:x",))[0] == copy_of("v1")
+    purged = time.monotonic()
+    versions_delete(["pagever:x"])
+    assert here.lookup("page:x", ("pagever:x",)) == (None, None)
+    while there.lookup("page:x", ("pagever:x",))[0] is not None:
+        assert time.monotonic() - purged < 0.3 + 0.2, "the other process kept the old copy"
+        time.sleep(0.01)
+    assert time.monotonic() - purged >= 0.25  # it did believe its memory meanwhile
+
+
+def test_without_a_memo_every_lookup_asks_the_cache(own_redis):
+    from django.core.cache import cache
+
+    copies = PageCopies(memo_seconds=0)
+    cache.set("pagever:x", "v1")
+    copies.store("page:x", copy_of("v1"), 60)
+    before = redis_reads(own_redis)
+    for _ in range(5):
+        copies.lookup("page:x", ("pagever:x",))
+    assert redis_reads(own_redis) == before + 5
 
 
 @pytest.fixture
