@@ -1,27 +1,54 @@
+import functools
+import json
+
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import models
+from django.db import connections, models
 from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+from core.prepared import Prepared, prepare
+
+# No article has this id: it marks where the article's goes in the compiled statement.
+_ARTICLE = -7_919
 
 
 class PollQuerySet(models.QuerySet):
     def for_article(self, article) -> list:
         """The polls shown under an article, each with its choices in order in
-        `shown_choices`: one query (the choices come as a JSON array of each poll)."""
-        rows = PollChoice.objects.filter(poll=OuterRef("pk")).order_by("position", "id")
-        fields = JSONObject(id="id", text="text", position="position", vote_count="vote_count")
-        polls = self.filter(article=article).annotate(
-            choice_rows=ArraySubquery(rows.values(json=fields))
-        )
-        polls = list(polls.order_by("id"))
-        for poll in polls:
-            poll.shown_choices = [PollChoice(poll=poll, **row) for row in poll.choice_rows]
+        `shown_choices`: one query (the choices come as a JSON array of each poll), whose
+        SQL is built once per process (core.prepared): every article page asks."""
+        alias = self.db
+        statement = _article_polls(alias)
+        with connections[alias].cursor() as cursor:
+            cursor.execute(statement.sql, statement.params_for({_ARTICLE: article.pk}))
+            rows = cursor.fetchall()
+            columns = [column.name for column in cursor.description or ()]
+        polls = []
+        for *values, choice_rows in rows:
+            poll = Poll.from_db(alias, columns[:-1], values)
+            poll.shown_choices = [
+                PollChoice(poll=poll, **(json.loads(row) if isinstance(row, str) else row))
+                for row in choice_rows
+            ]
+            polls.append(poll)
         return polls
+
+
+@functools.cache
+def _article_polls(alias: str) -> Prepared:
+    rows = PollChoice.objects.filter(poll=OuterRef("pk")).order_by("position", "id")
+    fields = JSONObject(id="id", text="text", position="position", vote_count="vote_count")
+    polls = (
+        Poll.objects.using(alias)
+        .filter(article_id=_ARTICLE)
+        .annotate(choice_rows=ArraySubquery(rows.values(json=fields)))
+        .order_by("id")
+    )
+    return prepare(polls, (_ARTICLE,))
 
 
 class Poll(models.Model):
