@@ -157,6 +157,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # `{% load static %}` remembers each file's address (core/static_urls.py).
+            "libraries": {"static": "core.static_urls"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -265,7 +267,7 @@ else:
 FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 600)
 FRAGMENT_CACHE_ENTRIES = env_int("FRAGMENT_CACHE_ENTRIES", 3000)
 CACHES["template_fragments"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "core.cache.FragmentMemoryCache",
     "LOCATION": "template-fragments",
     "TIMEOUT": FRAGMENT_CACHE_SECONDS,
     "OPTIONS": {"MAX_ENTRIES": FRAGMENT_CACHE_ENTRIES},
