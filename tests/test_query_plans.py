@@ -181,12 +181,29 @@ def test_the_desks_article_list_scans_no_big_table(client, archive, admin_user):
 
 def test_a_common_word_ranks_a_bounded_number_of_matches(archive):
     """Every headline says "council": only the newest RANKED_MATCHES are ranked."""
-    from search.query import RANKED_MATCHES, matching_articles, ranked
+    from search.query import (
+        INDEX_SCANS,
+        RANKED_MATCHES,
+        candidates,
+        local_settings,
+        matching_articles,
+    )
 
-    plan = ranked(matching_articles(query="council"), "council")[:20].explain(analyze=True)
+    with local_settings(INDEX_SCANS):
+        plan = candidates(matching_articles(query="council"), "council").explain(analyze=True)
     limits = re.findall(r"Limit .*actual time=[\d.]+\.\.[\d.]+ rows=(\d+)", plan)
-    assert str(RANKED_MATCHES) in limits, plan
-    assert "Seq Scan on articles_article" not in plan, plan
+    assert limits == [str(RANKED_MATCHES)], plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_a_rare_word_is_found_through_the_search_index(archive):
+    """One story in 20,000: the GIN index finds it (no walk down the date index)."""
+    from search.query import INDEX_SCANS, candidates, local_settings, matching_articles
+
+    with local_settings(INDEX_SCANS):
+        plan = candidates(matching_articles(query="19999"), "19999").explain(analyze=True)
+    assert "Bitmap Index Scan on article_search_idx" in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_list_pages_and_sitemaps_read_stored_counts_not_the_archive(client, archive):

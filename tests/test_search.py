@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from search.highlight import highlight, with_snippets
-from search.query import clean_query, matching_articles, ranked, tsquery_parts
+from search.query import RANKED_MATCHES, clean_query, matching_articles, ranked, tsquery_parts
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 from tests.test_article_pages import check_html
 
@@ -465,16 +466,40 @@ def test_headlines_are_computed_only_for_the_rows_on_the_page(client, section):
     with CaptureQueriesContext(connection) as queries:
         response = search(client, q="council")
 
-    assert len(response.context["results"]) == 20
-    assert all(article.snippet_html for article in response.context["results"])
+    results = response.context["results"]
+    assert len(results) == 20
+    assert all(article.snippet_html for article in results)
     with_headlines = [query["sql"] for query in queries if "ts_headline" in query["sql"]]
+    ranking = [query["sql"] for query in queries if "ts_rank" in query["sql"]]
+    # One statement ranks the matches (and is the count); another fetches the page's 20
+    # rows by id with their headlines.
     assert len(with_headlines) == 1
-    # The page's ids are ranked in a subquery; headlines belong to the outer query alone.
-    outer, page_ids = with_headlines[0].split(" IN (SELECT ", 1)
-    assert "ts_headline" in outer
-    assert "ts_headline" not in page_ids
-    assert "ts_rank" in page_ids
-    assert "LIMIT 20" in page_ids
+    assert len(ranking) == 1
+    assert "ts_headline" not in ranking[0]
+    assert f"LIMIT {RANKED_MATCHES}" in ranking[0]
+    assert "ts_rank" not in with_headlines[0]
+    page_ids = re.search(r'"id" IN \(([\d, ]+)\)', with_headlines[0]).group(1)
+    assert sorted(int(pk) for pk in page_ids.split(", ")) == sorted(a.pk for a in results)
+    assert not [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()]
+
+
+def test_snippets_are_cut_from_the_start_of_a_long_body(client, section):
+    filler = "<p>" + "Nothing to see in this paragraph at all. " * 40 + "</p>"
+    ArticleFactory(
+        title="Harbour report",
+        standfirst="The harbour report is out.",
+        body=f"<p>The report names the harbour master.</p>{filler}<p>A ferry sank.</p>",
+        category=section,
+    )
+
+    [result] = search(client, q="harbour").context["results"]
+    assert "<mark>harbour</mark> master" in result.snippet_html
+    # A word only found past SNIPPET_SOURCE_CHARS still finds the story; its snippet is
+    # then the text's beginning, unmarked.
+    [result] = search(client, q="ferry").context["results"]
+    assert result.title == "Harbour report"
+    assert "<mark>" not in result.snippet_html
+    assert "<" not in result.snippet_html.replace("<mark>", "").replace("</mark>", "")
 
 
 def test_date_filters_take_whole_local_days_and_survive_extreme_dates(client, section):
