@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Author
 from articles.models import Article
 from search.highlight import highlight, with_snippets
 from search.query import RANKED_MATCHES, clean_query, matching_articles, ranked, tsquery_parts
@@ -376,11 +377,31 @@ def test_search_page_makes_a_fixed_number_of_queries(
 ):
     for _ in range(20):
         ArticleFactory(category=section, authors=[AuthorFactory(), AuthorFactory()])
-    search(client, q="council")  # warm the section menu cache
+    search(client, q="council")  # warm the cached sections and authors
 
-    with django_assert_max_num_queries(7):
+    # The page's settings, the chosen section, the ranked ids (also the count), the page's
+    # rows with their headlines, their bylines.
+    with django_assert_max_num_queries(5):
         response = search(client, q="council", section="politics")
     assert len(response.context["results"]) == 20
+
+
+def test_the_filters_options_come_from_the_cache_and_follow_changes(client, section):
+    ArticleFactory(category=section, authors=[AuthorFactory(name="Ann Writer", slug="ann")])
+    search(client, q="council")
+
+    with CaptureQueriesContext(connection) as queries:
+        content = search(client, q="council").content.decode()
+    assert '<option value="ann">Ann Writer</option>' in content
+    assert f'<option value="{section.slug}">{section.name}</option>' in content
+    for table in ("accounts_author", "articles_category"):
+        assert not [q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{table}"')]
+
+    AuthorFactory(name="Bob Newcomer", slug="bob")
+    response = search(client, q="council", author="bob")
+    assert '<option value="bob" selected>Bob Newcomer</option>' in response.content.decode()
+    Author.objects.get(slug="bob").delete()
+    assert 'value="bob"' not in search(client, q="council").content.decode()
 
 
 def test_ranked_matches_can_be_fetched_with_snippets_without_the_view(section):
