@@ -206,6 +206,38 @@ def test_a_rare_word_is_found_through_the_search_index(archive):
     assert "Seq Scan" not in plan, plan
 
 
+def suggestion_lookup_plan(client, query: str) -> tuple[str | None, str]:
+    from search.query import INDEX_SCANS, local_settings
+    from search.suggest import SUGGESTION_SIMILARITY
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("search:search"), {"q": query})
+    [lookup] = [q["sql"] for q in queries.captured_queries if "%>" in q["sql"]]
+    settings = {"pg_trgm.word_similarity_threshold": str(SUGGESTION_SIMILARITY), **INDEX_SCANS}
+    with local_settings(settings), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + lookup)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return response.context["suggestion"], plan
+
+
+def test_a_misspelling_reads_a_bounded_number_of_headlines_through_an_index(client, archive):
+    """Every headline has "council" in it: "did you mean" reads a hundred of them, not all
+    (the newest, since the date index is the cheapest way to a hundred such headlines)."""
+    from search.suggest import TITLES_PER_TERM
+
+    suggestion, plan = suggestion_lookup_plan(client, "councl")
+    assert suggestion == "council"
+    assert "Seq Scan" not in plan and "Sort" not in plan, plan
+    assert re.search(rf"Limit .*actual time=\S+ rows={TITLES_PER_TERM} ", plan), plan
+
+
+def test_a_word_close_to_no_headline_is_looked_up_in_the_title_index(client, archive):
+    suggestion, plan = suggestion_lookup_plan(client, "xqzvw")
+    assert suggestion is None
+    assert "Bitmap Index Scan on article_title_trgm_idx" in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
 def test_list_pages_and_sitemaps_read_stored_counts_not_the_archive(client, archive):
     """Once computed, a tag's page and the tag sitemap count nothing."""
     tag_page = reverse("articles:tag", kwargs={"slug": "topic-7"})

@@ -306,6 +306,15 @@ def test_a_misspelled_word_gets_a_did_you_mean_suggestion(client, section):
     assert 'href="?q=government+budget&amp;section=politics"' in content
 
 
+def test_each_misspelled_word_is_respelled_from_headlines_close_to_it(client, section):
+    # Many headlines close to the first word must not crowd out the second one's.
+    ArticleFactory.create_batch(5, title="Council meets", category=section)
+    ArticleFactory(title="Hospital opens", category=section)
+    ArticleFactory(title="Council hospital plan", category=section)
+
+    assert search(client, q="councel hospitl").context["suggestion"] == "council hospital"
+
+
 def test_no_suggestion_when_there_are_results_or_nothing_close(client, section):
     ArticleFactory(title="Government announces budget", category=section)
 
