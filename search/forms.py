@@ -46,11 +46,16 @@ class ListedOptions(ModelChoiceIterator):
         return True
 
 
+class FilterSelect(forms.Select):
+    template_name = "search/widgets/select.html"
+
+
 class SlugFilter(forms.ModelChoiceField):
     """An optional filter named in the address by slug (``?section=politics``), not by id.
     Its options are a cached list (``options()``); only a chosen slug is looked up."""
 
     iterator = ListedOptions
+    widget = FilterSelect
 
     def __init__(self, queryset, *, options, label, empty_label):
         super().__init__(
@@ -83,6 +88,7 @@ class SearchForm(forms.Form):
         label=_("Order"),
         choices=[("", _("Best match")), ("newest", _("Newest first"))],
         required=False,
+        widget=FilterSelect,
     )
 
     def __init__(self, data=None, **kwargs):
