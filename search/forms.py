@@ -2,6 +2,7 @@ import re
 from datetime import date
 
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Author
@@ -30,23 +31,64 @@ class DatePicker(forms.DateInput):
         return super().format_value(value)
 
 
-def by_slug(queryset, *, label, empty_label) -> forms.ModelChoiceField:
-    """An optional filter named in the address by slug (``?section=politics``), not by id."""
-    return forms.ModelChoiceField(
-        queryset, label=label, to_field_name="slug", required=False, empty_label=empty_label
-    )
+class ListedOptions(ModelChoiceIterator):
+    """A filter's options from its field's cached (slug, name) list: no query per page."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from self.field.options()
+
+    def __len__(self):
+        return len(self.field.options()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return True
+
+
+class FilterSelect(forms.Select):
+    template_name = "search/widgets/select.html"
+
+
+class SlugFilter(forms.ModelChoiceField):
+    """An optional filter named in the address by slug (``?section=politics``), not by id.
+    Its options are a cached list (``options()``); only a chosen slug is looked up."""
+
+    iterator = ListedOptions
+    widget = FilterSelect
+
+    def __init__(self, queryset, *, options, label, empty_label):
+        super().__init__(
+            queryset, label=label, to_field_name="slug", required=False, empty_label=empty_label
+        )
+        self.options = options
+
+
+def section_options() -> list[tuple[str, str]]:
+    return [(section["slug"], section["name"]) for section in Category.objects.directory()]
 
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search for"), required=False, max_length=MAX_QUERY_LENGTH)
-    section = by_slug(Category.objects.all(), label=_("Section"), empty_label=_("All sections"))
-    author = by_slug(Author.objects.all(), label=_("Author"), empty_label=_("All authors"))
+    section = SlugFilter(
+        Category.objects.all(),
+        options=section_options,
+        label=_("Section"),
+        empty_label=_("All sections"),
+    )
+    author = SlugFilter(
+        Author.objects.all(),
+        options=Author.objects.directory,
+        label=_("Author"),
+        empty_label=_("All authors"),
+    )
     date_from = forms.DateField(label=_("From"), required=False, widget=DatePicker())
     date_to = forms.DateField(label=_("To"), required=False, widget=DatePicker())
     sort = forms.ChoiceField(
         label=_("Order"),
         choices=[("", _("Best match")), ("newest", _("Newest first"))],
         required=False,
+        widget=FilterSelect,
     )
 
     def __init__(self, data=None, **kwargs):

@@ -1,5 +1,4 @@
 from django.core.paginator import Paginator
-from django.utils.functional import cached_property
 
 from search.highlight import with_snippets
 from search.query import RANKED_MATCHES
@@ -9,16 +8,11 @@ MAX_RESULTS = RANKED_MATCHES
 
 class CappedPaginator(Paginator):
     """Pages of ``ranked`` ids, shown with_snippets. Counts at most MAX_RESULTS matches:
-    nobody reads page 51, and counting stops early for a common word."""
+    nobody reads page 51, and the ranking found no more than that anyway."""
 
-    def __init__(self, *args, count_from, query: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.count_from = count_from
+    def __init__(self, object_list, *args, query: str, **kwargs):
+        super().__init__(object_list[:MAX_RESULTS], *args, **kwargs)
         self.query = query
-
-    @cached_property
-    def count(self):
-        return self.count_from.order_by()[:MAX_RESULTS].count()
 
     @property
     def capped(self) -> bool:

@@ -113,25 +113,31 @@ def relevance(search_query: SearchQuery):
     return SearchRank(F("search_vector"), search_query) * recency
 
 
-def ranked(articles, query: str, *, newest_first: bool = False):
-    """The ids of the matches, best first (or newest first): slice it, then with_snippets.
-
-    "Best first" ranks the newest RANKED_MATCHES matches (the most that are counted and
-    shown, search.paginator). Only the id and the score are computed for each of them;
-    everything shown is fetched for the slice alone (search.highlight.with_snippets).
-    """
+def candidates(articles, query: str, *, newest_first: bool = False):
+    """The newest RANKED_MATCHES matches, newest first: their ids, and their scores unless
+    newest first was asked for or there are no words. One statement, through the indexes;
+    PostgreSQL scores only the rows that pass the limit (it computes them above it)."""
     articles = articles.order_by("-published_at", "-id")
     search_query = to_search_query(query)
-    if search_query is not None and not newest_first:
-        # The newest RANKED_MATCHES matches, found through the indexes, then ranked: the
-        # cost stays the same however large the archive and however common the word.
-        candidates = articles.values("pk")[:RANKED_MATCHES]
-        articles = (
-            Article.objects.filter(pk__in=candidates)
-            .annotate(score=relevance(search_query))
-            .order_by("-score", "-published_at", "-id")
-        )
-    return articles.values("pk")
+    if search_query is None or newest_first:
+        return articles.values_list("pk", flat=True)[:RANKED_MATCHES]
+    return articles.annotate(score=relevance(search_query)).values_list("pk", "score")[
+        :RANKED_MATCHES
+    ]
+
+
+def ranked(articles, query: str, *, newest_first: bool = False) -> list[int]:
+    """The ids of the matches, best first (or newest first): page them, then with_snippets.
+
+    "Best first" ranks the newest RANKED_MATCHES matches (the most that are counted and
+    shown, search.paginator). The list is both the count and the pages: one statement
+    instead of a count and a ranking that each found the same matches again.
+    """
+    rows = candidates(articles, query, newest_first=newest_first)
+    if to_search_query(query) is None or newest_first:
+        return list(rows)
+    # sorted() is stable: among equal scores the newest (then the highest id) stays first.
+    return [pk for pk, _score in sorted(rows, key=lambda row: -row[1])]
 
 
 @contextmanager

@@ -31,11 +31,8 @@ class SearchView(ListView):
 
     def get_queryset(self):
         if not self.form.has_criteria():
-            self.matches = Article.objects.none()
-            return self.matches
-        data = self.form.cleaned_data
-        self.matches = self.matches_for(data["q"])
-        return ranked(self.matches, data["q"], newest_first=data["sort"] == "newest")
+            return Article.objects.none()
+        return self.matches_for(self.query)
 
     def matches_for(self, query: str):
         data = self.form.cleaned_data
@@ -48,27 +45,25 @@ class SearchView(ListView):
         )
 
     def get_paginator(self, queryset, per_page, **kwargs):
-        return CappedPaginator(
-            queryset, per_page, count_from=self.matches, query=self.query, **kwargs
-        )
+        return CappedPaginator(queryset, per_page, query=self.query, **kwargs)
 
     @property
     def query(self) -> str:
         return self.form.cleaned_data["q"] if self.form.is_valid() else ""
 
     def paginate_queryset(self, queryset, page_size):
-        # Both the count and the page go through the GIN index; a page out of range is a 404
-        # raised after the transaction, so that the transaction does not end in an error.
+        # The ranking and the page's rows go through the indexes; a page out of range is a
+        # 404 raised after the transaction, so that the transaction does not end in an error.
         with local_settings(INDEX_SCANS):
+            newest_first = self.form.is_valid() and self.form.cleaned_data["sort"] == "newest"
+            searching = self.form.has_criteria()
+            ids = ranked(queryset, self.query, newest_first=newest_first) if searching else []
             try:
-                paginator, page, results, is_paginated = super().paginate_queryset(
-                    queryset, page_size
-                )
+                paginator, page, results, is_paginated = super().paginate_queryset(ids, page_size)
             except Http404 as error:
                 not_found = error
             else:
                 not_found = None
-                page.object_list = list(results)
         if not_found:
             raise not_found
         add_highlights(page.object_list)

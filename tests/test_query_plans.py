@@ -181,12 +181,61 @@ def test_the_desks_article_list_scans_no_big_table(client, archive, admin_user):
 
 def test_a_common_word_ranks_a_bounded_number_of_matches(archive):
     """Every headline says "council": only the newest RANKED_MATCHES are ranked."""
-    from search.query import RANKED_MATCHES, matching_articles, ranked
+    from search.query import (
+        INDEX_SCANS,
+        RANKED_MATCHES,
+        candidates,
+        local_settings,
+        matching_articles,
+    )
 
-    plan = ranked(matching_articles(query="council"), "council")[:20].explain(analyze=True)
+    with local_settings(INDEX_SCANS):
+        plan = candidates(matching_articles(query="council"), "council").explain(analyze=True)
     limits = re.findall(r"Limit .*actual time=[\d.]+\.\.[\d.]+ rows=(\d+)", plan)
-    assert str(RANKED_MATCHES) in limits, plan
-    assert "Seq Scan on articles_article" not in plan, plan
+    assert limits == [str(RANKED_MATCHES)], plan
+    assert "Seq Scan" not in plan, plan
+
+
+def test_a_rare_word_is_found_through_the_search_index(archive):
+    """One story in 20,000: the GIN index finds it (no walk down the date index)."""
+    from search.query import INDEX_SCANS, candidates, local_settings, matching_articles
+
+    with local_settings(INDEX_SCANS):
+        plan = candidates(matching_articles(query="19999"), "19999").explain(analyze=True)
+    assert "Bitmap Index Scan on article_search_idx" in plan, plan
+    assert "Seq Scan" not in plan, plan
+
+
+def suggestion_lookup_plan(client, query: str) -> tuple[str | None, str]:
+    from search.query import INDEX_SCANS, local_settings
+    from search.suggest import SUGGESTION_SIMILARITY
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("search:search"), {"q": query})
+    [lookup] = [q["sql"] for q in queries.captured_queries if "%>" in q["sql"]]
+    settings = {"pg_trgm.word_similarity_threshold": str(SUGGESTION_SIMILARITY), **INDEX_SCANS}
+    with local_settings(settings), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + lookup)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    return response.context["suggestion"], plan
+
+
+def test_a_misspelling_reads_a_bounded_number_of_headlines_through_an_index(client, archive):
+    """Every headline has "council" in it: "did you mean" reads a hundred of them, not all
+    (the newest, since the date index is the cheapest way to a hundred such headlines)."""
+    from search.suggest import TITLES_PER_TERM
+
+    suggestion, plan = suggestion_lookup_plan(client, "councl")
+    assert suggestion == "council"
+    assert "Seq Scan" not in plan and "Sort" not in plan, plan
+    assert re.search(rf"Limit .*actual time=\S+ rows={TITLES_PER_TERM} ", plan), plan
+
+
+def test_a_word_close_to_no_headline_is_looked_up_in_the_title_index(client, archive):
+    suggestion, plan = suggestion_lookup_plan(client, "xqzvw")
+    assert suggestion is None
+    assert "Bitmap Index Scan on article_title_trgm_idx" in plan, plan
+    assert "Seq Scan" not in plan, plan
 
 
 def test_list_pages_and_sitemaps_read_stored_counts_not_the_archive(client, archive):

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -6,9 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Author
 from articles.models import Article
 from search.highlight import highlight, with_snippets
-from search.query import clean_query, matching_articles, ranked, tsquery_parts
+from search.query import RANKED_MATCHES, clean_query, matching_articles, ranked, tsquery_parts
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 from tests.test_article_pages import check_html
 
@@ -304,6 +306,15 @@ def test_a_misspelled_word_gets_a_did_you_mean_suggestion(client, section):
     assert 'href="?q=government+budget&amp;section=politics"' in content
 
 
+def test_each_misspelled_word_is_respelled_from_headlines_close_to_it(client, section):
+    # Many headlines close to the first word must not crowd out the second one's.
+    ArticleFactory.create_batch(5, title="Council meets", category=section)
+    ArticleFactory(title="Hospital opens", category=section)
+    ArticleFactory(title="Council hospital plan", category=section)
+
+    assert search(client, q="councel hospitl").context["suggestion"] == "council hospital"
+
+
 def test_no_suggestion_when_there_are_results_or_nothing_close(client, section):
     ArticleFactory(title="Government announces budget", category=section)
 
@@ -375,11 +386,31 @@ def test_search_page_makes_a_fixed_number_of_queries(
 ):
     for _ in range(20):
         ArticleFactory(category=section, authors=[AuthorFactory(), AuthorFactory()])
-    search(client, q="council")  # warm the section menu cache
+    search(client, q="council")  # warm the cached sections and authors
 
-    with django_assert_max_num_queries(7):
+    # The page's settings, the chosen section, the ranked ids (also the count), the page's
+    # rows with their headlines, their bylines.
+    with django_assert_max_num_queries(5):
         response = search(client, q="council", section="politics")
     assert len(response.context["results"]) == 20
+
+
+def test_the_filters_options_come_from_the_cache_and_follow_changes(client, section):
+    ArticleFactory(category=section, authors=[AuthorFactory(name="Ann Writer", slug="ann")])
+    search(client, q="council")
+
+    with CaptureQueriesContext(connection) as queries:
+        content = search(client, q="council").content.decode()
+    assert '<option value="ann">Ann Writer</option>' in content
+    assert f'<option value="{section.slug}">{section.name}</option>' in content
+    for table in ("accounts_author", "articles_category"):
+        assert not [q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{table}"')]
+
+    AuthorFactory(name="Bob Newcomer", slug="bob")
+    response = search(client, q="council", author="bob")
+    assert '<option value="bob" selected>Bob Newcomer</option>' in response.content.decode()
+    Author.objects.get(slug="bob").delete()
+    assert 'value="bob"' not in search(client, q="council").content.decode()
 
 
 def test_ranked_matches_can_be_fetched_with_snippets_without_the_view(section):
@@ -465,16 +496,40 @@ def test_headlines_are_computed_only_for_the_rows_on_the_page(client, section):
     with CaptureQueriesContext(connection) as queries:
         response = search(client, q="council")
 
-    assert len(response.context["results"]) == 20
-    assert all(article.snippet_html for article in response.context["results"])
+    results = response.context["results"]
+    assert len(results) == 20
+    assert all(article.snippet_html for article in results)
     with_headlines = [query["sql"] for query in queries if "ts_headline" in query["sql"]]
+    ranking = [query["sql"] for query in queries if "ts_rank" in query["sql"]]
+    # One statement ranks the matches (and is the count); another fetches the page's 20
+    # rows by id with their headlines.
     assert len(with_headlines) == 1
-    # The page's ids are ranked in a subquery; headlines belong to the outer query alone.
-    outer, page_ids = with_headlines[0].split(" IN (SELECT ", 1)
-    assert "ts_headline" in outer
-    assert "ts_headline" not in page_ids
-    assert "ts_rank" in page_ids
-    assert "LIMIT 20" in page_ids
+    assert len(ranking) == 1
+    assert "ts_headline" not in ranking[0]
+    assert f"LIMIT {RANKED_MATCHES}" in ranking[0]
+    assert "ts_rank" not in with_headlines[0]
+    page_ids = re.search(r'"id" IN \(([\d, ]+)\)', with_headlines[0]).group(1)
+    assert sorted(int(pk) for pk in page_ids.split(", ")) == sorted(a.pk for a in results)
+    assert not [query["sql"] for query in queries if "COUNT(" in query["sql"].upper()]
+
+
+def test_snippets_are_cut_from_the_start_of_a_long_body(client, section):
+    filler = "<p>" + "Nothing to see in this paragraph at all. " * 40 + "</p>"
+    ArticleFactory(
+        title="Harbour report",
+        standfirst="The harbour report is out.",
+        body=f"<p>The report names the harbour master.</p>{filler}<p>A ferry sank.</p>",
+        category=section,
+    )
+
+    [result] = search(client, q="harbour").context["results"]
+    assert "<mark>harbour</mark> master" in result.snippet_html
+    # A word only found past SNIPPET_SOURCE_CHARS still finds the story; its snippet is
+    # then the text's beginning, unmarked.
+    [result] = search(client, q="ferry").context["results"]
+    assert result.title == "Harbour report"
+    assert "<mark>" not in result.snippet_html
+    assert "<" not in result.snippet_html.replace("<mark>", "").replace("</mark>", "")
 
 
 def test_date_filters_take_whole_local_days_and_survive_extreme_dates(client, section):
