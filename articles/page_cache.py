@@ -31,7 +31,7 @@ from django.views.generic.list import MultipleObjectMixin
 from articles.listings import listings_forget
 from articles.models import Article, Category
 from articles.page_copies import PendingCopy, page_copies, versions_delete
-from core.purge import proxy_purge, surrogate_keys_set
+from core.purge import from_caching_proxy, proxy_purge, surrogate_keys_set
 
 # The generation of the curated fronts' selections (frontpage/selection.py): every purge
 # deletes it, so a changed story leaves every zone that showed it at once.
@@ -331,7 +331,9 @@ class PublicPageCacheMixin:
         version = None
         if key:
             vkey = version_key(request.path)
-            copy, version = page_copies.lookup(key, (vkey, SITE_VERSION_KEY))
+            copy, version = page_copies.lookup(
+                key, (vkey, SITE_VERSION_KEY), remembered=not from_caching_proxy(request)
+            )
             if copy is not None:
                 content_type = dict(copy.headers)["Content-Type"]
                 response = HttpResponse(copy.content, content_type=content_type)

@@ -10,7 +10,9 @@ PAGE_CACHE_SECONDS. What a hit saves by them: the cache's round trip for the pag
 The versions read are remembered for PAGE_VERSION_MEMO_SECONDS (1 s with Redis), so a
 busy page's hits make no round trip at all: that round trip was most of what a Redis hit
 cost (45 % of the bare-Django floor with it, over 100 % without). The price: another
-process's purge shows here up to that much later; the purging process forgets at once.
+process's purge shows here up to that much later; the purging process forgets at once,
+and a caching proxy's fetch (which follows its own purge at once, and is then kept for
+max-age) always asks the cache.
 """
 
 import threading
@@ -85,17 +87,19 @@ class PageCopies:
         return self._memo_seconds
 
     def lookup(
-        self, key: str, version_keys: tuple[str, ...]
+        self, key: str, version_keys: tuple[str, ...], *, remembered: bool = True
     ) -> tuple[CachedPage | None, str | None]:
         """The fresh copy under `key`, if any, and the page's current version (its
         `version_keys` joined; None when one is missing): no round trip to the cache while
         the versions are remembered and this process holds the copy, else one (two when
-        this process's copy has just gone stale)."""
+        this process's copy has just gone stale). `remembered=False` asks the cache for
+        the versions in any case: for a caching proxy's fetch, which it keeps."""
         now = time.time()
         recent = self._recent.get(key)
         if recent is not None and recent.expires <= now:
             recent = None
-        version, found = self._remembered(version_keys, now), None
+        version = self._remembered(version_keys, now) if remembered else None
+        found = None
         if version is None:
             forgets = self._forgets
             found = cache.get_many(version_keys if recent else [key, *version_keys])

@@ -23,6 +23,12 @@ XKEY_HEADER = "xkey"
 logger = logging.getLogger(__name__)
 
 
+def from_caching_proxy(request) -> bool:
+    """Whether Varnish is fetching this request to keep the answer (it names each backend
+    request in X-Varnish): right after a purge, and what it keeps it serves for max-age."""
+    return "HTTP_X_VARNISH" in request.META
+
+
 def surrogate_keys_set(response, keys: Iterable[str]) -> None:
     """Name on `response` what it shows, for the proxy to file its copy under."""
     keys = sorted(set(keys))

@@ -481,6 +481,27 @@ def test_a_purge_shows_at_once_here_and_within_the_memo_in_another_process(own_r
     assert time.monotonic() - purged >= 0.25  # it did believe its memory meanwhile
 
 
+def test_a_caching_proxys_fetch_never_gets_a_copy_another_process_purged(
+    client, own_redis, settings
+):
+    """Varnish fetches a page right after its purge and keeps what it gets for max-age:
+    that fetch must see a purge another process made a moment ago."""
+    from django.core.cache import cache
+
+    from articles.page_cache import version_key
+
+    settings.PAGE_VERSION_MEMO_SECONDS = 60
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    served_twice(client, url, HTTP_USER_AGENT=CHROME)
+    Article.objects.filter(pk=article.pk).update(title="Corrected headline")
+    cache.delete(version_key(url))  # another process's purge: this one still believes
+    reader = client.get(url, HTTP_USER_AGENT=CHROME)
+    assert from_fast_path(reader) and "Corrected headline" not in reader.content.decode()
+    proxy = client.get(url, HTTP_USER_AGENT=CHROME, HTTP_X_VARNISH="32770")
+    assert not from_fast_path(proxy) and "Corrected headline" in proxy.content.decode()
+
+
 def test_without_a_memo_every_lookup_asks_the_cache(own_redis):
     from django.core.cache import cache
 
