@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Page, Paginator
 from django.db import connections, router
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -64,12 +64,44 @@ def thread_roots(article: Article, user) -> list:
     )
 
 
+def counted_page(roots, page_number) -> Page:
+    """`Paginator(roots).get_page(page_number)`, with the count in the page's own query
+    (each row carries COUNT(*) OVER ()) where Paginator would ask for it first. A page past
+    the end is left to Paginator (it counts, then picks the last)."""
+    per_page = settings.COMMENTS_PER_PAGE
+    paginator = Paginator(roots, per_page)
+    number = _page_number(page_number)
+    if number is None:
+        return paginator.get_page(page_number)
+    counted = roots.annotate(thread_total=Window(Count("pk")))
+    rows = list(counted[(number - 1) * per_page : number * per_page])
+    if not rows and number == 1:
+        paginator.count = 0  # an empty thread: its first page, as Paginator allows
+        return Page(rows, 1, paginator)
+    if not rows:
+        return paginator.get_page(page_number)
+    paginator.count = rows[0].thread_total  # Paginator.count is a cached_property
+    return Page(rows, number, paginator)
+
+
+def _page_number(value) -> int | None:
+    """The page `value` asks for, as Paginator.get_page reads it (not a whole number: the
+    first page); None for a number below 1, which only Paginator knows what to do with."""
+    try:
+        if isinstance(value, float) and not value.is_integer():
+            raise ValueError
+        number = int(value) if value is not None else 1
+    except (TypeError, ValueError):
+        return 1
+    return number if number >= 1 else None
+
+
 def article_thread(*, article: Article, user, page_number=None) -> Thread:
     """One page of an article's comment thread, with replies and what the viewer may do.
 
     Queries: none when comments are hidden or, for anonymous readers, when none are
-    counted; otherwise a count, the page, its replies, and for a signed-in reader their
-    moderation record: four at most, however many comments there are. (The reader's votes
+    counted; otherwise the page with the count, its replies, and for a signed-in reader
+    their moderation record: three at most, however many comments there are. (The reader's votes
     on `thread.comments` are the votes app's one query, made by its `comment_votes` tag.)
     """
     state = comments_state(article)
@@ -79,9 +111,10 @@ def article_thread(*, article: Article, user, page_number=None) -> Thread:
     signed_in = user is not None and user.is_authenticated
     # Anonymous readers see only counted comments (and placeholders above counted
     # replies): with none counted there is nothing to ask the database for.
-    roots = thread_roots(article, user) if signed_in or article.comment_count else []
-    paginator = Paginator(roots, settings.COMMENTS_PER_PAGE)
-    thread.page = paginator.get_page(page_number)
+    if signed_in or article.comment_count:
+        thread.page = counted_page(thread_roots(article, user), page_number)
+    else:
+        thread.page = Paginator([], settings.COMMENTS_PER_PAGE).get_page(page_number)
     thread.comments = [c for root in thread.page for c in (root, *root.shown_replies)]
     if signed_in:
         thread.commenter = CommenterStatus.objects.filter(user=user).first()

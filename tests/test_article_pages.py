@@ -291,8 +291,8 @@ def test_related_stories_are_computed_in_one_query_and_cached(section, django_as
 # session, the user, their poll votes, rating, commenter record and comment votes. +2 for
 # the live pages' id list and the footer's pages (cached); +1 for the breaking-news
 # banners (cached).
-ARTICLE_PAGE_BUDGET = 12
-LOGGED_IN_ARTICLE_PAGE_BUDGET = 17
+ARTICLE_PAGE_BUDGET = 11
+LOGGED_IN_ARTICLE_PAGE_BUDGET = 16
 FRONT_PAGE_BUDGET = 10
 
 

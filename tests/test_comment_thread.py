@@ -206,14 +206,15 @@ def test_comment_thread_renders_in_a_fixed_number_of_queries(
 ):
     fill_thread(article, roots, replies_each)
     article.refresh_from_db()
-    # Anonymous, not cached yet: the thread's digest (its piece's key), count, page, replies.
-    with django_assert_max_num_queries(4):
+    # Anonymous, not cached yet: the thread's digest (its piece's key), the page with the
+    # count, the replies.
+    with django_assert_max_num_queries(3):
         html = render_thread(article, None)
     assert html.count('class="comment') >= roots * (1 + replies_each)
     with django_assert_max_num_queries(1):  # cached: the digest only
         assert render_thread(article, None) == html
     regular.refresh_from_db()
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         render_thread(article, regular)
 
 
@@ -230,7 +231,7 @@ def test_article_page_comment_queries_do_not_grow_with_comments(client, regular,
         ours.append([q for q in queries if re.search(r"FROM \"(comments|votes)_", q["sql"])])
         assert page.count('class="comment"') == article.comments.count()
     # The rest of the page belongs to other parts, with their own budgets.
-    assert len(ours[0]) == len(ours[1]) == 5
+    assert len(ours[0]) == len(ours[1]) == 4
 
 
 def test_anonymous_article_page_with_comments_stays_cacheable(client, article):
@@ -256,3 +257,36 @@ def test_a_newly_approved_comment_reaches_anonymous_readers_when_the_cached_copy
     cache.clear()
     page_copies.forget()
     assert "Approved later." in client.get(article.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("asked", [None, "1", "2", "3", "9", "0", "-1", "two", "2.5"])
+def test_the_counted_page_is_the_page_django_would_give(article, settings, asked):
+    from django.core.paginator import Paginator
+
+    from comments.selectors import counted_page, thread_roots
+
+    settings.COMMENTS_PER_PAGE = 4
+    fill_thread(article, 10, 1)
+    roots = thread_roots(article, None)
+    ours, djangos = counted_page(roots, asked), Paginator(roots, 4).get_page(asked)
+    assert (ours.number, ours.paginator.count, ours.paginator.num_pages) == (
+        djangos.number,
+        djangos.paginator.count,
+        djangos.paginator.num_pages,
+    )
+    assert [c.pk for c in ours] == [c.pk for c in djangos]
+
+
+def test_the_first_page_of_a_thread_is_one_query_with_its_count(
+    article, django_assert_num_queries
+):
+    from comments.selectors import counted_page, thread_roots
+
+    fill_thread(article, 3, 0)
+    with django_assert_num_queries(2):  # the page with the count, and the replies
+        page = counted_page(thread_roots(article, None), None)
+        assert (page.paginator.count, len(page.object_list)) == (3, 3)
+    empty = ArticleFactory()
+    with django_assert_num_queries(1):
+        page = counted_page(thread_roots(empty, None), "1")
+        assert (page.paginator.count, list(page), page.paginator.num_pages) == (0, [], 1)
