@@ -55,6 +55,18 @@ def _reading_position(article) -> Func:
     )
 
 
+# What other apps show with a story on its page, read in the story's own statement:
+# attribute name -> a function making the expression (a subquery on OuterRef("pk")).
+_story_extras: dict = {}
+
+
+def story_extra(name: str, expression) -> None:
+    """Read `expression()` with every story read for its page (`for_reading`), as the
+    story's attribute `name`: for an app that shows something under every story (the
+    polls), so the page asks the database once. Called from the app's `ready()`."""
+    _story_extras[name] = expression
+
+
 class ArticleQuerySet(models.QuerySet):
     def datetimes(self, field_name, kind, order="ASC", tzinfo=None):
         """Years or months of `published_at`, from two index lookups (its first and last
@@ -108,10 +120,11 @@ class ArticleQuerySet(models.QuerySet):
     def for_reading(self, at=None):
         """The story for its own page, in one query: section, credited authors and tags
         (JSON arrays, `byline_rows` and `tag_rows`), the gallery and the corrections
-        (`gallery_rows`, `correction_rows`), and the stories read before and after it
+        (`gallery_rows`, `correction_rows`), the stories read before and after it
         (`previous_row`, `next_row`: JSON objects or None, public as of `at`), each an
-        index lookup. `articles.views.article_context` turns them into objects for the
-        templates; `articles.reading` runs this SQL without building it each time."""
+        index lookup, and what other apps show with it (`story_extra`).
+        `articles.views.article_context` turns them into objects for the templates;
+        `articles.reading` runs this SQL without building it each time."""
         from taggit.models import TaggedItem
 
         bylines = _bylines(self).filter(article=OuterRef("pk")).order_by("position", "id")
@@ -156,6 +169,7 @@ class ArticleQuerySet(models.QuerySet):
                         :1
                     ]
                 ),
+                **{name: make() for name, make in _story_extras.items()},
             )
         )
 

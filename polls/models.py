@@ -1,5 +1,6 @@
 import functools
 import json
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
@@ -14,13 +15,19 @@ from core.prepared import Prepared, prepare
 
 # No article has this id: it marks where the article's goes in the compiled statement.
 _ARTICLE = -7_919
+# A poll's choice as the page shows it.
+CHOICE_JSON = JSONObject(id="id", text="text", position="position", vote_count="vote_count")
 
 
 class PollQuerySet(models.QuerySet):
     def for_article(self, article) -> list:
         """The polls shown under an article, each with its choices in order in
-        `shown_choices`: one query (the choices come as a JSON array of each poll), whose
-        SQL is built once per process (core.prepared): every article page asks."""
+        `shown_choices`: none when the story was read for its page (its `poll_rows`, see
+        `article_poll_rows`), else one query (the choices come as a JSON array of each
+        poll) whose SQL is built once per process (core.prepared)."""
+        rows = getattr(article, "poll_rows", None)
+        if rows is not None:
+            return [_poll_from_row(article, row) for row in rows]
         alias = self.db
         statement = _article_polls(alias)
         with connections[alias].cursor() as cursor:
@@ -38,14 +45,43 @@ class PollQuerySet(models.QuerySet):
         return polls
 
 
+def article_poll_rows() -> ArraySubquery:
+    """A story's polls as JSON objects, each with its choices in order: read with the story
+    for its page (articles.querysets.story_extra, registered in PollsConfig.ready)."""
+    choices = PollChoice.objects.filter(poll=OuterRef("pk")).order_by("position", "id")
+    polls = Poll.objects.filter(article=OuterRef("pk")).order_by("id")
+    return ArraySubquery(
+        polls.values(
+            json=JSONObject(
+                id="id",
+                question="question",
+                closes_at="closes_at",
+                created_at="created_at",
+                choices=ArraySubquery(choices.values(json=CHOICE_JSON)),
+            )
+        )
+    )
+
+
+def _poll_from_row(article, row: dict) -> "Poll":
+    poll = Poll(
+        pk=row["id"],
+        article=article,
+        question=row["question"],
+        closes_at=row["closes_at"] and datetime.fromisoformat(row["closes_at"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
+    )
+    poll.shown_choices = [PollChoice(poll=poll, **choice) for choice in row["choices"]]
+    return poll
+
+
 @functools.cache
 def _article_polls(alias: str) -> Prepared:
     rows = PollChoice.objects.filter(poll=OuterRef("pk")).order_by("position", "id")
-    fields = JSONObject(id="id", text="text", position="position", vote_count="vote_count")
     polls = (
         Poll.objects.using(alias)
         .filter(article_id=_ARTICLE)
-        .annotate(choice_rows=ArraySubquery(rows.values(json=fields)))
+        .annotate(choice_rows=ArraySubquery(rows.values(json=CHOICE_JSON)))
         .order_by("id")
     )
     return prepare(polls, (_ARTICLE,))

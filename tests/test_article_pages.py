@@ -291,8 +291,8 @@ def test_related_stories_are_computed_in_one_query_and_cached(section, django_as
 # session, the user, their poll votes, rating, commenter record and comment votes. +2 for
 # the live pages' id list and the footer's pages (cached); +1 for the breaking-news
 # banners (cached).
-ARTICLE_PAGE_BUDGET = 11
-LOGGED_IN_ARTICLE_PAGE_BUDGET = 16
+ARTICLE_PAGE_BUDGET = 10
+LOGGED_IN_ARTICLE_PAGE_BUDGET = 15
 FRONT_PAGE_BUDGET = 10
 
 
@@ -574,3 +574,25 @@ def test_the_prepared_story_statement_reads_what_the_orm_reads(section, author):
     # The time it is public as of is the request's: a scheduled story is not found yet.
     later = ArticleFactory(published_at=timezone.now() + timedelta(hours=1))
     assert reading.public_story(day=later.publish_date, slug=later.slug) is None
+
+
+def test_a_rendered_article_page_asks_for_the_story_and_its_thread_only(client, section, settings):
+    """Warm (the site-wide lists and pieces cached), a rendered page for a new reader is
+    the story with its polls in one statement, and the thread's digest: nothing grows
+    with the polls, choices or comments it shows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(category=section)
+    add_polls_and_comments(article, polls=2, comments=3)
+    url = article.get_absolute_url()
+    client.get(url)  # warms the site-wide lists and the pieces
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 2, reads
+    assert "polls_poll" in reads[0] and "articles_article" in reads[0]
+    assert "md5(string_agg" in reads[1]
+    for n in range(2):
+        assert f"yes {n}" in page and f"maybe {n}" in page
