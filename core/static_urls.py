@@ -1,41 +1,23 @@
-"""`{% load static %}` with each file's address worked out once per process.
+"""Static files' addresses, each worked out once per process.
 
-Django's `{% static %}` asks the storage for every use: with hashed file names that is a
-manifest lookup and URL quoting, a dozen times per page. The answer for a path does not
-change while the process runs (the manifest is read when it starts), so it is remembered;
-a test that changes the static settings starts afresh. Registered under the name "static"
-(settings.TEMPLATES' "libraries"), so templates keep `{% load static %}`.
+`{% static %}` asks the storage for every use: with hashed file names that is a manifest
+lookup, name cleaning and URL quoting, a dozen times per page. The manifest is read once
+when the process starts, so the address of a name cannot change while it runs: the
+storage remembers each one (settings.STORAGES["staticfiles"] outside DEBUG).
 """
 
-import functools
-
-from django import template
-from django.core.signals import setting_changed
-from django.templatetags import static as django_static
-
-register = template.Library()
-register.filters.update(django_static.register.filters)
-register.tags.update(django_static.register.tags)
+from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
-class RememberedStaticNode(django_static.StaticNode):
-    @classmethod
-    def handle_simple(cls, path):
-        return _address(path)
+class RememberedManifestStorage(CompressedManifestStaticFilesStorage):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._addresses: dict[str, str] = {}
 
-
-_address = functools.lru_cache(maxsize=2048)(django_static.StaticNode.handle_simple)
-
-
-@register.tag("static")
-def do_static(parser, token):
-    """{% static "css/site.css" %} or {% static path as name %}, as Django's."""
-    return RememberedStaticNode.handle_token(parser, token)
-
-
-def _forget(*, setting, **kwargs):
-    if setting in {"STATIC_URL", "STATIC_ROOT", "STORAGES", "STATICFILES_DIRS", "DEBUG"}:
-        _address.cache_clear()
-
-
-setting_changed.connect(_forget)
+    def url(self, name, force=False):
+        if force:
+            return super().url(name, force=True)
+        address = self._addresses.get(name)
+        if address is None:
+            address = self._addresses[name] = super().url(name)
+        return address

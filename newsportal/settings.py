@@ -157,8 +157,6 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
-            # `{% load static %}` remembers each file's address (core/static_urls.py).
-            "libraries": {"static": "core.static_urls"},
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
@@ -454,9 +452,10 @@ else:
 STORAGES = {
     "default": MEDIA_STORAGE,
     "staticfiles": {
+        # Hashed names from whitenoise's manifest, each address remembered (core/static_urls).
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "core.static_urls.RememberedManifestStorage"
     },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 2_621_440)

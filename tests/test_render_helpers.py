@@ -2,8 +2,6 @@
 
 import pytest
 from django.core.cache import caches
-from django.template import Context, Template
-from django.templatetags.static import StaticNode
 from django.utils.safestring import SafeString, mark_safe
 
 from core.cache import FragmentMemoryCache
@@ -45,12 +43,24 @@ def test_the_settings_keep_pieces_in_it():
     assert isinstance(caches["template_fragments"], FragmentMemoryCache)
 
 
-def test_static_addresses_are_djangos_and_follow_a_settings_change(settings):
-    template = Template(
-        "{% load static %}{% static 'css/site.css' %}|{% static 'x.js' as js %}{{ js }}"
+def test_a_static_address_is_the_manifests_worked_out_once(tmp_path, monkeypatch):
+    from whitenoise.storage import CompressedManifestStaticFilesStorage
+
+    from core.static_urls import RememberedManifestStorage
+
+    (tmp_path / "site.css").write_text("body { color: black }")
+    (tmp_path / "staticfiles.json").write_text(
+        '{"paths": {"site.css": "site.0123456789ab.css"}, "version": "1.1"}'
     )
-    assert template.render(Context()) == (
-        StaticNode.handle_simple("css/site.css") + "|" + StaticNode.handle_simple("x.js")
-    )
-    settings.STATIC_URL = "/elsewhere/"
-    assert template.render(Context()).startswith("/elsewhere/")
+    storage = RememberedManifestStorage(location=tmp_path, base_url="/static/")
+    asked = []
+    real = CompressedManifestStaticFilesStorage.url
+
+    def counted(self, name, force=False):
+        asked.append(name)
+        return real(self, name, force)
+
+    monkeypatch.setattr(CompressedManifestStaticFilesStorage, "url", counted)
+    assert storage.url("site.css") == "/static/site.0123456789ab.css"
+    assert storage.url("site.css") == "/static/site.0123456789ab.css"
+    assert asked == ["site.css"]
