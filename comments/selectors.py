@@ -65,23 +65,17 @@ def thread_roots(article: Article, user) -> list:
 
 
 def counted_page(roots, page_number) -> Page:
-    """`Paginator(roots).get_page(page_number)`, with the count in the page's own query
-    (each row carries COUNT(*) OVER ()) where Paginator would ask for it first. A page past
-    the end is left to Paginator (it counts, then picks the last)."""
-    per_page = settings.COMMENTS_PER_PAGE
-    paginator = Paginator(roots, per_page)
-    number = _page_number(page_number)
-    if number is None:
+    """`Paginator(roots).get_page(page_number)`, with the count in the first page's own
+    query (each row carries COUNT(*) OVER ()) where Paginator would ask for it first: the
+    page nearly every reader sees. Any other page is Paginator's (it counts, then checks the
+    number, so no made-up page number reaches the database as an offset)."""
+    paginator = Paginator(roots, settings.COMMENTS_PER_PAGE)
+    if _page_number(page_number) != 1:
         return paginator.get_page(page_number)
     counted = roots.annotate(thread_total=Window(Count("pk")))
-    rows = list(counted[(number - 1) * per_page : number * per_page])
-    if not rows and number == 1:
-        paginator.count = 0  # an empty thread: its first page, as Paginator allows
-        return Page(rows, 1, paginator)
-    if not rows:
-        return paginator.get_page(page_number)
-    paginator.count = rows[0].thread_total  # Paginator.count is a cached_property
-    return Page(rows, number, paginator)
+    rows = list(counted[: settings.COMMENTS_PER_PAGE])
+    paginator.count = rows[0].thread_total if rows else 0  # a cached_property
+    return Page(rows, 1, paginator)
 
 
 def _page_number(value) -> int | None:
@@ -100,9 +94,10 @@ def article_thread(*, article: Article, user, page_number=None) -> Thread:
     """One page of an article's comment thread, with replies and what the viewer may do.
 
     Queries: none when comments are hidden or, for anonymous readers, when none are
-    counted; otherwise the page with the count, its replies, and for a signed-in reader
-    their moderation record: three at most, however many comments there are. (The reader's votes
-    on `thread.comments` are the votes app's one query, made by its `comment_votes` tag.)
+    counted; otherwise the page with the count (the first page: see counted_page), its
+    replies, and for a signed-in reader their moderation record: three at most, however
+    many comments there are. (The reader's votes on `thread.comments` are the votes app's
+    one query, made by its `comment_votes` tag.)
     """
     state = comments_state(article)
     thread = Thread(article=article, state=state)
