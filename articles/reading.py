@@ -19,6 +19,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from articles.models import Article
+from core.prepared import marker_slots
 
 # Values no request can send, so each is found in the compiled parameters.
 _DAY = date(1, 2, 3)
@@ -43,15 +44,7 @@ def _statement(alias: str) -> _Statement:
     stories = Article.objects.using(alias).published(_NOW).for_reading(_NOW)
     compiler = stories.filter(publish_date=_DAY, slug=_SLUG).query.get_compiler(alias)
     sql, params = compiler.as_sql()
-    markers = (_DAY, _SLUG, _NOW)
-    slots = tuple(
-        (position, marker)
-        for position, param in enumerate(params)
-        for marker in markers
-        if type(param) is type(marker) and param == marker
-    )
-    if {marker for _, marker in slots} != set(markers):
-        raise AssertionError("The story's SQL lost a parameter: see for_reading()")
+    slots = marker_slots(sql, params, (_DAY, _SLUG, _NOW))
     select_fields = compiler.klass_info["select_fields"]
     fields = slice(select_fields[0], select_fields[-1] + 1)
     return _Statement(

@@ -32,6 +32,11 @@ def prepare(queryset: QuerySet, markers: tuple) -> Prepared:
     parameters: each must come through compilation as a parameter (in every place it is
     one), not folded into the SQL text."""
     sql, params = queryset.query.get_compiler(queryset.db).as_sql()
+    return Prepared(sql, tuple(params), marker_slots(sql, params, markers))
+
+
+def marker_slots(sql: str, params, markers: tuple) -> tuple:
+    """Where each marker is among the compiled `params`: (position, marker) pairs."""
     slots = tuple(
         (position, marker)
         for position, param in enumerate(params)
@@ -40,4 +45,4 @@ def prepare(queryset: QuerySet, markers: tuple) -> Prepared:
     )
     if {marker for _, marker in slots} != set(markers):
         raise AssertionError(f"Each marker must be a parameter of the SQL: {sql}")
-    return Prepared(sql, tuple(params), slots)
+    return slots
