@@ -128,7 +128,7 @@ class TagFeed(LatestArticlesFeed):
         return _("The latest stories tagged “%(tag)s”.") % {"tag": obj.name}
 
     def filter_articles(self, articles, obj):
-        return articles.filter(tags=obj)
+        return articles.tagged(obj)
 
 
 class AuthorFeed(LatestArticlesFeed):

@@ -267,7 +267,7 @@ class TagView(ListingMixin, PublicPageCacheMixin, CardGridMixin, PublishedArticl
 
     def get_queryset(self):
         self.tag = self.listed = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tags=self.tag)
+        return super().get_queryset().tagged(self.tag)
 
     def surrogate_keys(self):
         return (surrogate_key("tag", self.tag.pk),)

@@ -261,3 +261,35 @@ def test_previous_and_next_story_are_one_index_range_each(archive):
         plan = neighbours[:1].explain(analyze=True)
         assert "Index Cond" in plan and "ROW(published_at, id)" in plan, plan
         assert "Rows Removed by Filter" not in plan, plan
+
+
+def test_a_tags_first_page_walks_the_date_index_and_stops_at_its_page(archive):
+    """The semi-join (Article.objects.tagged) on a tag one story in five carries: newest
+    first through the date index, each story checked on taggit's unique index, stopping at
+    the page's 20 rows. The plain join read and sorted all 4,000 of the tag's stories."""
+    from taggit.models import Tag
+
+    from articles.models import Article
+
+    wide = Tag.objects.create(name="Wide", slug="wide")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO taggit_taggeditem (object_id, content_type_id, tag_id)
+            SELECT article.id, item.content_type_id, %s
+            FROM articles_article AS article
+            CROSS JOIN (SELECT content_type_id FROM taggit_taggeditem LIMIT 1) AS item
+            WHERE article.id %% 5 = 0
+            """,
+            [wide.pk],
+        )
+        cursor.execute("ANALYZE taggit_taggeditem")
+        cursor.execute("SET LOCAL random_page_cost = 1.1")  # as sequential_scans() plans
+    page = Article.objects.published().tagged(wide).order_by("-published_at", "-id")[:20]
+    plan = page.explain(analyze=True)
+    assert "Sort" not in plan, plan
+    # article_pub_id_idx or article_status_pub_id_idx: (status,) published_at, id
+    walked = re.findall(
+        r"Index Scan using \w*pub_id_idx on articles_article .*? rows=(\d+) loops", plan
+    )
+    assert walked and int(walked[0]) < 500, plan
