@@ -19,7 +19,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from articles.models import Article
-from core.prepared import marker_slots
+from core.prepared import Prepared, prepare
 
 # Values no request can send, so each is found in the compiled parameters.
 _DAY = date(1, 2, 3)
@@ -29,9 +29,7 @@ _NOW = datetime(1, 1, 1, 0, 0, 0, 7, tzinfo=UTC)
 
 @dataclass(frozen=True)
 class _Statement:
-    sql: str
-    params: tuple
-    slots: tuple  # (position, marker): where each request's own values go
+    prepared: Prepared  # the SQL, and where each request's own values go
     compiler: SQLCompiler  # what the row's columns are: select, klass_info, annotations
     converters: dict
     init_list: list
@@ -43,14 +41,11 @@ class _Statement:
 def _statement(alias: str) -> _Statement:
     stories = Article.objects.using(alias).published(_NOW).for_reading(_NOW)
     compiler = stories.filter(publish_date=_DAY, slug=_SLUG).query.get_compiler(alias)
-    sql, params = compiler.as_sql()
-    slots = marker_slots(sql, params, (_DAY, _SLUG, _NOW))
+    prepared = prepare(compiler, (_DAY, _SLUG, _NOW))  # compiling fills in klass_info
     select_fields = compiler.klass_info["select_fields"]
     fields = slice(select_fields[0], select_fields[-1] + 1)
     return _Statement(
-        sql=sql,
-        params=tuple(params),
-        slots=slots,
+        prepared=prepared,
         compiler=compiler,
         converters=compiler.get_converters([s[0] for s in compiler.select[: compiler.col_count]]),
         init_list=[column[0].target.attname for column in compiler.select[fields]],
@@ -65,14 +60,11 @@ def public_story(*, day: date, slug: str, alias: str | None = None) -> Article |
     Read where the ORM would read it (the database router: a replica when there is one)."""
     alias = alias or router.db_for_read(Article)
     statement = _statement(alias)
-    values = {_DAY: day, _SLUG: slug, _NOW: timezone.now()}
-    params = list(statement.params)
-    for position, marker in statement.slots:
-        params[position] = values[marker]
+    params = statement.prepared.params_for({_DAY: day, _SLUG: slug, _NOW: timezone.now()})
     compiler = copy.copy(statement.compiler)
     compiler.connection = connections[alias]
     with compiler.connection.cursor() as cursor:
-        cursor.execute(statement.sql, params)
+        cursor.execute(statement.prepared.sql, params)
         rows = cursor.fetchall()
     if not rows:
         return None

@@ -1,16 +1,15 @@
 """Queries whose SQL the ORM builds once per process.
 
 Building and compiling a queryset with subqueries and JSON arrays costs the ORM a few
-milliseconds of CPU (the article page's polls cost 2.7 ms, their statement 0.13 ms), yet a
-hot read makes the same SQL on every request with other values. So it is compiled once,
-with marker values where the request's own go, and each request runs that SQL with its
-values in the markers' places (`Prepared.params_for`). articles/reading.py does the same
-for the story, turning its row into objects itself.
+milliseconds of CPU (the article page's story, with its polls), yet a hot read makes the
+same SQL on every request with other values. So it is compiled once, with marker values
+where the request's own go, and each request runs that SQL with its values in the
+markers' places (`Prepared.params_for`). articles/reading.py does so for the story.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models.sql.compiler import SQLCompiler
 
 
 @dataclass(frozen=True)
@@ -27,16 +26,11 @@ class Prepared:
         return params
 
 
-def prepare(queryset: QuerySet, markers: tuple) -> Prepared:
-    """The SQL of `queryset`, built with `markers` (values no request can send) among its
-    parameters: each must come through compilation as a parameter (in every place it is
-    one), not folded into the SQL text."""
-    sql, params = queryset.query.get_compiler(queryset.db).as_sql()
-    return Prepared(sql, tuple(params), marker_slots(sql, params, markers))
-
-
-def marker_slots(sql: str, params, markers: tuple) -> tuple:
-    """Where each marker is among the compiled `params`: (position, marker) pairs."""
+def prepare(compiler: SQLCompiler, markers: tuple) -> Prepared:
+    """The SQL of a query's `compiler`, built with `markers` (values no request can send)
+    among its parameters: each must come through compilation as a parameter (in every
+    place it is one), not folded into the SQL text."""
+    sql, params = compiler.as_sql()
     slots = tuple(
         (position, marker)
         for position, param in enumerate(params)
@@ -45,4 +39,4 @@ def marker_slots(sql: str, params, markers: tuple) -> tuple:
     )
     if {marker for _, marker in slots} != set(markers):
         raise AssertionError(f"Each marker must be a parameter of the SQL: {sql}")
-    return slots
+    return Prepared(sql, tuple(params), slots)

@@ -1,20 +1,15 @@
-import functools
-import json
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import connections, models
+from django.db import models
 from django.db.models import OuterRef
 from django.db.models.functions import JSONObject
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
-from core.prepared import Prepared, prepare
 
-# No article has this id: it marks where the article's goes in the compiled statement.
-_ARTICLE = -7_919
 # A poll's choice as the page shows it.
 CHOICE_JSON = JSONObject(id="id", text="text", position="position", vote_count="vote_count")
 
@@ -23,26 +18,17 @@ class PollQuerySet(models.QuerySet):
     def for_article(self, article) -> list:
         """The polls shown under an article, each with its choices in order in
         `shown_choices`: none when the story was read for its page (its `poll_rows`, see
-        `article_poll_rows`), else one query (the choices come as a JSON array of each
-        poll) whose SQL is built once per process (core.prepared)."""
+        `article_poll_rows`), else the same JSON in one query."""
         rows = getattr(article, "poll_rows", None)
-        if rows is not None:
-            return [_poll_from_row(article, row) for row in rows]
-        alias = self.db
-        statement = _article_polls(alias)
-        with connections[alias].cursor() as cursor:
-            cursor.execute(statement.sql, statement.params_for({_ARTICLE: article.pk}))
-            rows = cursor.fetchall()
-            columns = [column.name for column in cursor.description or ()]
-        polls = []
-        for *values, choice_rows in rows:
-            poll = Poll.from_db(alias, columns[:-1], values)
-            poll.shown_choices = [
-                PollChoice(poll=poll, **(json.loads(row) if isinstance(row, str) else row))
-                for row in choice_rows
-            ]
-            polls.append(poll)
-        return polls
+        if rows is None:
+            rows = (
+                Article.objects.using(self.db)
+                .filter(pk=article.pk)
+                .annotate(rows=article_poll_rows())
+                .values_list("rows", flat=True)
+                .first()
+            ) or []
+        return [_poll_from_row(article, row) for row in rows]
 
 
 def article_poll_rows() -> ArraySubquery:
@@ -73,18 +59,6 @@ def _poll_from_row(article, row: dict) -> "Poll":
     )
     poll.shown_choices = [PollChoice(poll=poll, **choice) for choice in row["choices"]]
     return poll
-
-
-@functools.cache
-def _article_polls(alias: str) -> Prepared:
-    rows = PollChoice.objects.filter(poll=OuterRef("pk")).order_by("position", "id")
-    polls = (
-        Poll.objects.using(alias)
-        .filter(article_id=_ARTICLE)
-        .annotate(choice_rows=ArraySubquery(rows.values(json=CHOICE_JSON)))
-        .order_by("id")
-    )
-    return prepare(polls, (_ARTICLE,))
 
 
 class Poll(models.Model):
