@@ -23,15 +23,13 @@ from django.utils.http import parse_etags
 
 from articles.page_cache import (
     MESSAGES_COOKIE,
-    SITE_VERSION_KEY,
     page_key,
+    page_lookup,
     seconds_left,
     shared_page,
-    version_key,
 )
 from articles.page_copies import CachedPage, page_copies
 from core.guard import request_refusal
-from core.purge import from_caching_proxy
 
 # What the key decides for itself: no session or messages cookie (so nothing personal),
 # and the language. A response that varies on anything else is not shared from here.
@@ -116,10 +114,7 @@ class SharedPageMiddleware:
         return _remembered_language(cookie, accept)
 
     def _hit(self, request, key: str) -> HttpResponse | None:
-        versions = (version_key(request.path), SITE_VERSION_KEY)
-        copy, _version = page_copies.lookup(
-            key, versions, remembered=not from_caching_proxy(request)
-        )
+        copy, _version = page_lookup(request, key)
         if copy is None:
             return None
         if not copy.paginated and request.META.get("QUERY_STRING") and "page" in request.GET:

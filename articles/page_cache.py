@@ -133,6 +133,14 @@ def page_version(vkey: str) -> str:
     return f"{version_start(vkey)}|{version_start(SITE_VERSION_KEY)}"
 
 
+def page_lookup(request, key: str):
+    """The fresh copy of the page `request` asks for under `key`, and the page's version
+    (page_copies.lookup): believed from this process's memory, except for a caching
+    proxy's fetch, which keeps what it gets."""
+    versions = (version_key(request.path), SITE_VERSION_KEY)
+    return page_copies.lookup(key, versions, remembered=not from_caching_proxy(request))
+
+
 def seconds_left(copy) -> int | None:
     """What is left of the life of a copy that ends early (see page_expires_at), for its
     max-age; None for the usual PAGE_CACHE_SECONDS."""
@@ -330,10 +338,7 @@ class PublicPageCacheMixin:
             return super().dispatch(request, *args, **kwargs)
         version = None
         if key:
-            vkey = version_key(request.path)
-            copy, version = page_copies.lookup(
-                key, (vkey, SITE_VERSION_KEY), remembered=not from_caching_proxy(request)
-            )
+            copy, version = page_lookup(request, key)
             if copy is not None:
                 content_type = dict(copy.headers)["Content-Type"]
                 response = HttpResponse(copy.content, content_type=content_type)
@@ -361,7 +366,7 @@ class PublicPageCacheMixin:
             ends_early = seconds < settings.PAGE_CACHE_SECONDS
             response.page_cache_copy = PendingCopy(
                 key,
-                version or page_version(vkey),
+                version or page_version(version_key(request.path)),
                 isinstance(self, MultipleObjectMixin),
                 {**self.cache_extra(), "keys": keys, "ends_early": ends_early},
                 seconds,
