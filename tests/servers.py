@@ -58,6 +58,19 @@ class RedisServer:
             self.process = None
 
 
+def redis_caches(location: str, prefix: str, **options) -> dict:
+    """settings.CACHES for the project's Redis cache (core.cache) at `location`, its keys
+    under `prefix`, with these connection OPTIONS."""
+    default = {
+        "BACKEND": "core.cache.ResilientRedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": prefix,
+    }
+    if options:
+        default["OPTIONS"] = options
+    return {"default": default}
+
+
 @pytest.fixture
 def redis_server(tmp_path):
     binary = shutil.which("redis-server")

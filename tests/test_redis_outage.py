@@ -10,21 +10,16 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
-from tests.servers import redis_server  # noqa: F401 (a fixture)
+from tests.servers import redis_caches, redis_server  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def redis_cache(settings, redis_server):  # noqa: F811
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": redis_server.url,
-            "KEY_PREFIX": "outage-test",
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        }
-    }
+    settings.CACHES = redis_caches(
+        redis_server.url, "outage-test", socket_connect_timeout=0.5, socket_timeout=0.5
+    )
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
     settings.CACHE_RETRY_SECONDS = 0.2
     cache.set("probe", "up")

@@ -21,7 +21,7 @@ from articles.models import Article
 from articles.page_copies import CachedPage, PageCopies
 from readership.recent import recent_readers
 from tests.factories import ArticleFactory
-from tests.servers import redis_server  # noqa: F401 (a fixture)
+from tests.servers import redis_caches, redis_server  # noqa: F401 (a fixture)
 from tests.view_helpers import CHROME, needs_redis, total_views
 
 pytestmark = pytest.mark.django_db
@@ -38,13 +38,7 @@ def _quiet(settings):
 def page_cache(request, settings):
     """Every rule holds with either cache backend."""
     if request.param == "redis":
-        settings.CACHES = {
-            "default": {
-                "BACKEND": "core.cache.ResilientRedisCache",
-                "LOCATION": os.environ["REDIS_URL"],
-                "KEY_PREFIX": f"test-pages-{uuid.uuid4().hex}",
-            }
-        }
+        settings.CACHES = redis_caches(os.environ["REDIS_URL"], f"test-pages-{uuid.uuid4().hex}")
     return request.param
 
 
@@ -420,13 +414,7 @@ def test_an_expired_copy_is_not_served(page_cache, monkeypatch):
 
 @pytest.fixture
 def own_redis(settings, redis_server):  # noqa: F811
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": redis_server.url,
-            "KEY_PREFIX": "memo-test",
-        }
-    }
+    settings.CACHES = redis_caches(redis_server.url, "memo-test")
     return redis_server
 
 

@@ -40,7 +40,7 @@ from tests.proxy_servers import (
     Varnish,
     system_binary,
 )
-from tests.servers import RedisServer
+from tests.servers import RedisServer, redis_caches
 from tools.loopback import free_port, loopback_site_vcl
 
 BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36"
@@ -514,13 +514,7 @@ def site(varnishd, shared_redis, django_db_setup, tmp_path_factory):
 def live(site, settings, shared_redis):
     """This process purges what gunicorn caches: the same Redis, the same proxy."""
     proxy, _app = site
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "core.cache.ResilientRedisCache",
-            "LOCATION": shared_redis.url,
-            "KEY_PREFIX": CACHE_PREFIX,
-        }
-    }
+    settings.CACHES = redis_caches(shared_redis.url, CACHE_PREFIX)
     settings.PROXY_PURGE_URLS = [f"http://127.0.0.1:{proxy.port}/"]
     cache.clear()
     # Copies of an earlier test's pages (its rows are gone, its ids may come back).
