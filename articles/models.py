@@ -49,6 +49,19 @@ class Category(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
+def article_path(day, slug: str) -> str:
+    """A story's address: the day it was published and its slug."""
+    return reverse(
+        "articles:detail",
+        kwargs={
+            "year": day.year,
+            "month": f"{day.month:02d}",
+            "day": f"{day.day:02d}",
+            "slug": slug,
+        },
+    )
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -239,15 +252,7 @@ class Article(models.Model):
         day = self.publish_date or timezone.localdate(
             self.published_at or self.created_at or timezone.now()
         )
-        return reverse(
-            "articles:detail",
-            kwargs={
-                "year": day.year,
-                "month": f"{day.month:02d}",
-                "day": f"{day.day:02d}",
-                "slug": self.slug,
-            },
-        )
+        return article_path(day, self.slug)
 
     def _process_image(self) -> None:
         """Store a new upload upright and without metadata, then build its renditions."""

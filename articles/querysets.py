@@ -8,7 +8,7 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Exists, F, Func, OuterRef, Subquery, Value
 from django.db.models.functions import Cast, JSONObject
-from django.db.models.lookups import GreaterThan, LessThan
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,6 +116,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(GreaterThan(position, _reading_position(article))).order_by(
             "published_at", "id"
         )
+
+    def from_position(self, published_at, pk):
+        """Stories at or after the reading position (published_at, pk), oldest first:
+        one range scan of the (status, published_at, id) index, wherever it starts."""
+        position = _row(F("published_at"), F("id"))
+        start = _row(Value(published_at, output_field=models.DateTimeField()), Value(pk))
+        return self.filter(GreaterThanOrEqual(position, start)).order_by("published_at", "id")
 
     def for_reading(self, at=None):
         """The story for its own page, in one query: section, credited authors and tags

@@ -1,19 +1,24 @@
 """sitemap.xml (an index of articles, sections, authors and tags) and a Google News sitemap."""
 
-from urllib.parse import urlsplit
+from datetime import date, datetime
+from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.contrib.sitemaps import views as sitemaps_views
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import escape
+from django.utils.http import RFC3986_SUBDELIMS, http_date
 from django.views.decorators.http import require_safe
 from taggit.models import Tag
 
 from accounts.models import Author
 from articles.listings import listing_stats, site_stats
-from articles.models import Article, Category, ListingStats
+from articles.models import Article, Category, ListingStats, article_path
 from articles.page_cache import SITEMAP_KEY, cache_shared
 from articles.paginators import KnownCountPaginator
 
@@ -63,6 +68,46 @@ class ArticleSitemap(PublicSitemap):
 
     def get_latest_lastmod(self):
         return self._site.last_updated
+
+    def page_rows(self, page) -> list[tuple[str, datetime]]:
+        """Page `page`'s (address, last change) pairs, four columns a row, read from
+        where the page starts. Django's own page builds a model, a reverse() and a dict
+        per story, then a template loop, and reads the last page with an OFFSET past
+        every older story: ~850 ms for a full page of 5,000 at 100k stories, and a
+        sequential scan and sort for the last one."""
+        stories = Article.objects.published()
+        paginator = KnownCountPaginator(stories, self.limit, count=self._site.published)
+        skipped = (paginator.validate_number(page) - 1) * self.limit
+        oldest_first = stories.order_by("published_at", "id")
+        if skipped:
+            # Only the index is read to find the page's first story (an index-only scan).
+            start = oldest_first.values_list("published_at", "id")[skipped : skipped + 1]
+            if not start:
+                raise EmptyPage(f"Page {page} empty")
+            oldest_first = stories.from_position(*start[0])
+        columns = oldest_first.values_list("slug", "publish_date", "published_at", "updated_at")
+        path = story_path_writer()
+        return [
+            (site_url(path(day or timezone.localdate(at), slug)), updated_at)
+            for slug, day, at, updated_at in columns[: self.limit]
+        ]
+
+
+# A day and slug no real address shares with the rest of its path.
+MARKER_DAY, MARKER_SLUG = date(1987, 6, 5), "sitemap-marker"
+
+
+def story_path_writer():
+    """`article_path`, reversed once: the address around a marker day and slug, filled
+    in per story (quoted as reverse() quotes). Where the address is not shaped
+    year/month/day/slug, every story is reversed after all."""
+    marker = article_path(MARKER_DAY, MARKER_SLUG)
+    parts = marker.split(f"{MARKER_DAY:%Y/%m/%d}/{MARKER_SLUG}")
+    if len(parts) != 2:
+        return article_path
+    head, tail = parts
+    safe = RFC3986_SUBDELIMS + "/~:@"
+    return lambda day, slug: f"{head}{day:%Y/%m/%d}/{quote(slug, safe=safe)}{tail}"
 
 
 class ListingSitemap(PublicSitemap):
@@ -148,9 +193,44 @@ SITEMAPS = {
 # Django's index names each sitemap on the Sites row, which SITE_URL sets
 # (newsportal.apps), and sends Last-Modified when every sitemap knows its latest change.
 index = require_safe(cache_shared(600, keys=(SITEMAP_KEY,))(sitemaps_views.index))
-section = require_safe(
-    cache_shared(600, page_params=("p",), keys=(SITEMAP_KEY,))(sitemaps_views.sitemap)
+URLSET_OPEN = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+    'xmlns:xhtml="http://www.w3.org/1999/xhtml">\n'
 )
+URLSET_CLOSE = "\n</urlset>\n"
+
+
+@sitemaps_views.x_robots_tag
+def articles_page(request, sitemap: ArticleSitemap) -> HttpResponse:
+    """One page of the articles sitemap, byte for byte what Django's view and template
+    write (tests.test_sitemaps compares them), from `ArticleSitemap.page_rows`."""
+    page = request.GET.get("p", 1)
+    try:
+        rows = sitemap.page_rows(page)
+    except EmptyPage:
+        raise Http404(f"Page {page} empty") from None
+    except PageNotAnInteger:
+        raise Http404(f"No page '{page}'") from None
+    urls = "".join(
+        f"<url><loc>{escape(loc)}</loc><lastmod>{timezone.localdate(changed):%Y-%m-%d}</lastmod></url>"
+        for loc, changed in rows
+    )
+    response = HttpResponse(URLSET_OPEN + urls + URLSET_CLOSE, content_type="application/xml")
+    if rows:
+        response.headers["Last-Modified"] = http_date(
+            max(changed for _, changed in rows).timestamp()
+        )
+    return response
+
+
+def sitemap_page(request, sitemaps, section=None, **kwargs):
+    if section in sitemaps and issubclass(sitemaps[section], ArticleSitemap):
+        return articles_page(request, sitemaps[section]())
+    return sitemaps_views.sitemap(request, sitemaps, section, **kwargs)
+
+
+section = require_safe(cache_shared(600, page_params=("p",), keys=(SITEMAP_KEY,))(sitemap_page))
 
 
 @require_safe

@@ -9,6 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from articles.models import Article
+from articles.sitemaps import ArticleSitemap
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -133,6 +135,11 @@ def reading_urls(archive) -> dict[str, str]:
             f"sitemap of {name}": reverse("sitemap-section", kwargs={"section": name})
             for name in ("articles", "sections", "tags", "authors")
         },
+        # Its last page: where the page starts is looked up in an index, not a scan.
+        "sitemap of articles, last page": reverse(
+            "sitemap-section", kwargs={"section": "articles"}
+        )
+        + f"?p={-(-Article.objects.published().count() // ArticleSitemap.limit)}",
     }
 
 

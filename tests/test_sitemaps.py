@@ -3,6 +3,7 @@ from datetime import timedelta
 import pytest
 from defusedxml import ElementTree
 from django.conf import settings
+from django.contrib.sitemaps import views as sitemaps_views
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,7 +13,8 @@ from django.utils.http import parse_http_date
 
 from articles.models import Article
 from articles.services import article_publish, article_unpublish
-from articles.sitemaps import NEWS_LIMIT, ArticleSitemap
+from articles.sitemaps import NEWS_LIMIT, ArticleSitemap, sitemap_page
+from newsportal.urls import SITEMAPS
 from pages.models import Page
 from tests.factories import ArticleFactory, AuthorFactory, CategoryFactory
 
@@ -272,3 +274,46 @@ def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_private_pa
     assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in lines
     assert f"Sitemap: {settings.SITE_URL}/news-sitemap.xml" in lines
     assert settings.SITE_URL.startswith("http")
+
+
+@pytest.fixture
+def long_articles_sitemap(section, monkeypatch):
+    """Three pages of two stories: two share a publication moment (ties go by id), one
+    has a non-ASCII slug (quoted in its address)."""
+    monkeypatch.setattr(ArticleSitemap, "limit", 2)
+    moment = timezone.now() - timedelta(hours=3)
+    ArticleFactory.create_batch(2, category=section, published_at=moment)
+    ArticleFactory(category=section, title="Café society", slug="café-société")
+    ArticleFactory.create_batch(2, category=section)
+
+
+@pytest.mark.parametrize("page", ["1", "2", "3"])
+def test_the_articles_pages_are_what_djangos_own_sitemap_view_writes(
+    rf, long_articles_sitemap, page
+):
+    request = rf.get(section_url("articles"), {"p": page})
+
+    ours = sitemap_page(request, SITEMAPS, section="articles")
+    djangos = sitemaps_views.sitemap(request, {"articles": ArticleSitemap}, section="articles")
+    djangos.render()
+
+    assert ours.content == djangos.content
+    for header in ("Content-Type", "Last-Modified", "X-Robots-Tag"):
+        assert ours[header] == djangos[header]
+
+
+def test_a_later_articles_page_starts_from_an_index_position_not_an_offset(
+    client, long_articles_sitemap
+):
+    with CaptureQueriesContext(connection) as queries:
+        parse(client.get(section_url("articles"), {"p": 3}))
+
+    pages = [q["sql"] for q in queries.captured_queries if '"slug"' in q["sql"]]
+    assert len(pages) == 1
+    assert "OFFSET" not in pages[0]
+    assert "ROW(" in pages[0]
+
+
+@pytest.mark.parametrize("page", ["0", "-1", "4", "abc", "1.5", "9" * 30])
+def test_a_made_up_articles_page_is_404(client, long_articles_sitemap, page):
+    assert client.get(section_url("articles"), {"p": page}).status_code == 404
