@@ -11,13 +11,15 @@ ARTICLES = 50
 SEARCH_WORD = "council"  # in many headlines of the demo site (demo/data/subjects.txt)
 
 # Run by `manage.py shell -c`: prints one JSON object. The article pages are spread evenly
-# over the whole archive, old and new; the section and the tag are the largest ones.
+# over the whole archive, old and new; the section and the tag are the largest ones; the
+# articles sitemap is read page by page, as a crawler reads it.
 PICK_SCRIPT = """
 import json
 from django.db.models import Count, Q
 from django.urls import reverse
 from taggit.models import Tag
 from articles.models import Article, Category
+from articles.sitemaps import ArticleSitemap
 from comments.models import Comment
 
 published = Article.objects.published()
@@ -27,6 +29,7 @@ chosen = Article.objects.filter(pk__in=ids[::step][:ARTICLES])
 section = Category.objects.annotate(
     n=Count("articles", filter=Q(articles__in=published))
 ).order_by("-n").first()
+sitemap = reverse("sitemap-section", kwargs={"section": "articles"})
 tag = Tag.objects.annotate(n=Count("taggit_taggeditem_items")).order_by("-n").first()
 print(json.dumps({
     "articles_total": Article.objects.count(),
@@ -39,7 +42,10 @@ print(json.dumps({
         "tag": [reverse("articles:tag", kwargs={"slug": tag.slug})] if tag else [],
         "search": [reverse("search:search") + "?q=SEARCH_WORD"],
         "rss": [reverse("articles:feed-rss")],
-        "sitemap": [reverse("sitemap-section", kwargs={"section": "articles"})],
+        "sitemap": [
+            sitemap + (f"?p={n}" if n > 1 else "")
+            for n in range(1, -(-len(ids) // ArticleSitemap.limit) + 1)
+        ],
     },
 }))
 """.replace("ARTICLES", str(ARTICLES)).replace("SEARCH_WORD", SEARCH_WORD)
@@ -52,7 +58,7 @@ PAGE_NAMES = {
     "tag": "tag (largest)",
     "search": f"search `{SEARCH_WORD}`",
     "rss": "RSS feed",
-    "sitemap": "`/sitemap-articles.xml`",
+    "sitemap": "`/sitemap-articles.xml` (every page)",
 }
 
 

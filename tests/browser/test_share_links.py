@@ -5,6 +5,7 @@ it has one, and not one request leaving this machine."""
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import SCREENSHOT_DIR
 from tests.factories import ArticleFactory
@@ -89,7 +90,8 @@ def test_the_copy_button_copies_the_address(browser, site, story):
         page.goto(site + story.get_absolute_url())
         share = page.get_by_role("region", name="Share this story")
         share.get_by_role("button", name="Copy link").click()
-        assert share.get_by_role("status").inner_text() == "Link copied."
+        # The status is written once the clipboard's promise settles: waited for.
+        expect(share.get_by_role("status")).to_have_text("Link copied.")
         copied = page.evaluate("navigator.clipboard.readText()")
         assert copied == site + story.get_absolute_url()
     finally:
