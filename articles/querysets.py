@@ -50,9 +50,11 @@ def _row(*expressions) -> Func:
 
 def _reading_position(article) -> Func:
     """(published_at, id): the order stories are read in, ties broken by id."""
-    return _row(
-        Value(article.published_at, output_field=models.DateTimeField()), Value(article.pk)
-    )
+    return _position(article.published_at, article.pk)
+
+
+def _position(published_at, pk) -> Func:
+    return _row(Value(published_at, output_field=models.DateTimeField()), Value(pk))
 
 
 # What other apps show with a story on its page, read in the story's own statement:
@@ -121,8 +123,9 @@ class ArticleQuerySet(models.QuerySet):
         """Stories at or after the reading position (published_at, pk), oldest first:
         one range scan of the (status, published_at, id) index, wherever it starts."""
         position = _row(F("published_at"), F("id"))
-        start = _row(Value(published_at, output_field=models.DateTimeField()), Value(pk))
-        return self.filter(GreaterThanOrEqual(position, start)).order_by("published_at", "id")
+        return self.filter(GreaterThanOrEqual(position, _position(published_at, pk))).order_by(
+            "published_at", "id"
+        )
 
     def for_reading(self, at=None):
         """The story for its own page, in one query: section, credited authors and tags
