@@ -56,12 +56,14 @@ def test_a_correction_shows_at_the_foot_of_the_story(client, story):
 def test_adding_a_correction_purges_the_cached_story_and_corrections_page(
     client, story, django_capture_on_commit_callbacks
 ):
-    assert "Thursday" not in client.get(story.get_absolute_url()).content.decode()
-    assert "Thursday" not in client.get(reverse("articles:corrections")).content.decode()
+    # The whole sentence, not a weekday: the masthead prints today's date.
+    note = "The vote is on Thursday, not Tuesday."
+    assert note not in client.get(story.get_absolute_url()).content.decode()
+    assert note not in client.get(reverse("articles:corrections")).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        add_note(story)
-    assert "Thursday" in client.get(story.get_absolute_url()).content.decode()
-    assert "Thursday" in client.get(reverse("articles:corrections")).content.decode()
+        add_note(story, note=note)
+    assert note in client.get(story.get_absolute_url()).content.decode()
+    assert note in client.get(reverse("articles:corrections")).content.decode()
 
 
 def test_the_corrections_page_lists_public_stories_notes_newest_first(client, story):
