@@ -158,6 +158,28 @@ def test_a_rating_shows_at_once_with_the_page_cache_off(client, story, settings)
     assert "4.0/5" in html and "0 ratings" not in html
 
 
+def test_a_rating_changed_by_any_code_shows_at_once_with_the_page_cache_off(
+    client, story, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    assert "0 ratings" in page(client, story)
+    Article.objects.filter(pk=story.pk).update(rating_sum=9, rating_count=2)
+    html = page(client, story)
+    assert "4.5/5" in html and "2 ratings" in html
+
+
+def test_a_readers_own_rating_never_reaches_the_anonymous_widget(client, story, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    reader = UserFactory()
+    rating_set(article=story, user=reader, stars=2)
+    client.force_login(reader)
+    assert "Your rating: 2 out of 5" in page(client, story)
+    client.logout()
+    anonymous = page(client, story)
+    assert "Your rating" not in anonymous and "Log in to rate" in anonymous
+    assert "2.0/5" in anonymous
+
+
 def test_closing_comments_shows_at_once(
     client, story, page_cache, django_capture_on_commit_callbacks
 ):
