@@ -13,10 +13,8 @@ def most_read(limit=5):
     """The most-read block, one <details> per window (cached: no queries on most pages),
     rendered once for each set of charts it shows."""
     windows = most_read_windows(limit=limit)
-    shown = [
-        (days, str(label), [(s.pk, s.title, s.slug, s.publish_date) for s in stories])
-        for days, label, stories in windows
-    ]
+    # What the block shows: the views only order it.
+    shown = [(days, str(label), [row[:3] for row in rows]) for days, label, rows in windows]
     return fragment(
         "most-read",
         shown,
