@@ -240,6 +240,11 @@ def test_header_offers_log_in_with_next_to_anonymous_readers(client):
     assert f'href="{SIGNUP_URL}?next=/"' in html
 
 
+def test_header_log_in_link_comes_back_to_the_page_with_its_query(client):
+    html = client.get(reverse("search:search"), {"q": "tram & bus"}).content.decode()
+    assert f'href="{LOGIN_URL}?next=/search/%3Fq%3Dtram%2B%2526%2Bbus"' in html
+
+
 def test_header_shows_the_users_name_profile_link_and_a_logout_form(client):
     client.force_login(UserFactory(display_name="Ada L."))
     html = client.get(reverse("frontpage:home")).content.decode()

@@ -73,6 +73,14 @@ def test_the_footer_links_the_pages_in_order_without_a_query(
         assert [link["title"] for link in footer_pages()] == ["About us", "Contact"]
 
 
+def test_the_footer_marks_only_the_page_being_read(client, about, settings):
+    settings.PAGE_CACHE_SECONDS = 0  # every page rendered: the footer's piece is shared
+    current = '<a href="/about/" aria-current="page">'
+    assert current in client.get("/about/").content.decode()
+    assert current not in client.get(ArticleFactory().get_absolute_url()).content.decode()
+    assert current in client.get("/about/").content.decode()
+
+
 def test_changing_a_page_updates_the_footer_and_the_cached_page_at_once(
     client, about, django_capture_on_commit_callbacks
 ):
