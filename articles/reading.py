@@ -19,7 +19,7 @@ from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from articles.models import Article
-from core.prepared import Prepared, prepare
+from core.prepared import Prepared, planned_once_cursor, prepare
 
 # Values no request can send, so each is found in the compiled parameters.
 _DAY = date(1, 2, 3)
@@ -63,7 +63,7 @@ def public_story(*, day: date, slug: str, alias: str | None = None) -> Article |
     params = statement.prepared.params_for({_DAY: day, _SLUG: slug, _NOW: timezone.now()})
     compiler = copy.copy(statement.compiler)
     compiler.connection = connections[alias]
-    with compiler.connection.cursor() as cursor:
+    with planned_once_cursor(compiler.connection) as cursor:
         cursor.execute(statement.prepared.sql, params)
         rows = cursor.fetchall()
     if not rows:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from articles.models import Article
 from comments.models import Comment, CommenterStatus
 from comments.services import can_edit, comments_state, edit_deadline
+from core.prepared import planned_once_cursor
 
 ROOT_ORDER = ("-created_at", "-id")
 
@@ -128,7 +129,7 @@ def thread_version(article: Article) -> str | None:
     tables = {"comments": Comment._meta.db_table, "users": get_user_model()._meta.db_table}
     # Where the thread itself is read (the router): a digest from the primary over a
     # thread read from a lagging replica would keep the older thread under the newer key.
-    with connections[router.db_for_read(Comment)].cursor() as cursor:
+    with planned_once_cursor(connections[router.db_for_read(Comment)]) as cursor:
         cursor.execute(THREAD_DIGEST_SQL.format(**tables), [article.pk])
         return cursor.fetchone()[0]
 

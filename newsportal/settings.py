@@ -199,6 +199,11 @@ DATABASE_POOLED = env_bool("DATABASE_POOLED", False)
 if DATABASE_POOLED:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     del DATABASES["default"]["OPTIONS"]["options"]
+else:
+    # The hot reads that ask for it (core.prepared.planned_once_cursor) are planned once
+    # per connection. Nothing else is: Django's cursors bind on the client, which never
+    # prepares, and no query is used often enough to reach this count by itself.
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2**31 - 1
 
 # A streaming replica for reads (core/replicas.py): writes, a writer's own reads for
 # REPLICA_STICKY_SECONDS, and reads inside a transaction stay on the primary; a replica

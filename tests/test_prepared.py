@@ -1,10 +1,14 @@
 """core.prepared: a statement compiled once, run with each request's values."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
 from articles.models import Article
-from core.prepared import prepare
+from core.prepared import planned_once_cursor, prepare
 from polls.models import Poll
 from tests.factories import ArticleFactory
 
@@ -47,3 +51,70 @@ def test_an_article_without_polls_costs_one_statement(django_assert_num_queries)
     article = ArticleFactory()
     with django_assert_num_queries(1):
         assert Poll.objects.for_article(article) == []
+
+
+# planned_once_cursor: statements PostgreSQL prepares once per connection ------------------
+
+
+def statements_prepared(sql_start: str) -> list[tuple[int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+            " WHERE statement LIKE %s",
+            [sql_start + "%"],
+        )
+        return cursor.fetchall()
+
+
+def run_planned(sql, params):
+    with planned_once_cursor(connection) as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+SQL = "SELECT id, published_at FROM articles_article WHERE id = %s /* planned-once test */"
+
+
+def test_a_planned_once_statement_is_prepared_once_and_reused(django_assert_num_queries):
+    first, second = ArticleFactory(), ArticleFactory()
+    with django_assert_num_queries(3):  # counted and logged as Django's own
+        for article in (first, second, first):
+            rows = run_planned(SQL, [article.pk])
+            assert rows == [(article.pk, article.published_at)]  # an aware datetime
+    [(generic, custom)] = statements_prepared("SELECT id, published_at FROM articles_article")
+    assert generic + custom == 3
+
+
+def test_without_a_prepare_threshold_nothing_is_prepared(monkeypatch):
+    """DATABASE_POOLED: behind PgBouncer in transaction mode a statement prepared on one
+    server connection is unknown on the next."""
+    article = ArticleFactory()
+    connection.ensure_connection()
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    assert run_planned(SQL, [article.pk]) == [(article.pk, article.published_at)]
+    assert statements_prepared("SELECT id, published_at FROM articles_article") == []
+
+
+@pytest.mark.parametrize("pooled, threshold", [("0", "2147483647"), ("1", "None")])
+def test_the_settings_prepare_nothing_behind_a_pooler(pooled, threshold):
+    script = (
+        "from django.conf import settings; "
+        "print(settings.DATABASES['default']['OPTIONS'].get('prepare_threshold'))"
+    )
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "1",
+        "DATABASE_URL": "postgres://unused@127.0.0.1:1/unused",
+        "DJANGO_SETTINGS_MODULE": "newsportal.settings",
+        "DATABASE_POOLED": pooled,
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {script}"],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == threshold
