@@ -49,21 +49,16 @@ class PublishedArticlesMixin:
 
 class CardGridMixin:
     """A list page whose cards (templates/includes/card_grid.html) are one cached piece,
-    keyed by what they show: each story's update time, section and byline, the page."""
+    keyed by what they show: each story's update time, section and byline, the page. The
+    key comes from a query of those columns alone (`card_versions`): the stories
+    themselves are read only when the piece has to be rendered."""
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
-        cards = tuple(
-            (
-                article.pk,
-                article.updated_at.isoformat(),
-                article.category_id and (article.category.name, article.category.slug),
-                tuple((a.pk, a.name, a.slug) for a in article.byline_authors),
-            )
-            for article in context["object_list"]
-        )
-        pages = page and (page.number, page.paginator.num_pages)
+        # Not `page and ...`: a page's truth is its length, which would read the stories.
+        pages = (page.number, page.paginator.num_pages) if page is not None else None
+        cards = tuple(context["object_list"].card_versions())
         context["cards_version"] = (translation.get_language(), pages, cards)
         return context
 

@@ -9,7 +9,12 @@ markers' places (`Prepared.params_for`). articles/reading.py does so for the sto
 
 from dataclasses import dataclass
 
-from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
+from django.db.backends.postgresql.base import (
+    TIMESTAMPTZ_OID,
+    CursorDebugWrapper,
+    ServerBindingCursor,
+)
+from django.db.backends.utils import CursorWrapper
 from django.db.models.sql.compiler import SQLCompiler
 from psycopg.pq import Format
 
@@ -54,6 +59,16 @@ class _PlannedOnceCursor(ServerBindingCursor):
         return super().execute(query, params, prepare=True, binary=binary)
 
 
+class _PlannedDebugWrapper(CursorDebugWrapper):
+    """Logs a statement with its values in place, as Django logs its own: a run of a
+    prepared statement leaves psycopg no text for `last_executed_query` to read back (it
+    would log None)."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return self._execute_with_wrappers(sql, params, many=False, executor=self._execute)
+
+
 def planned_once_cursor(connection):
     """`connection.cursor()`, with the statements it runs prepared by PostgreSQL once per
     connection where the settings allow it (a `prepare_threshold` in the database's
@@ -70,4 +85,5 @@ def planned_once_cursor(connection):
         TIMESTAMPTZ_OID, client_side.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
     )
     client_side.close()
-    return type(wrapper)(planned, connection)
+    logged = isinstance(wrapper, CursorDebugWrapper)
+    return (_PlannedDebugWrapper if logged else CursorWrapper)(planned, connection)

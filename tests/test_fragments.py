@@ -199,6 +199,21 @@ def test_a_new_story_in_a_section_shows_at_once_on_its_page(client, story, setti
     assert "Just filed" in client.get(section_url).content.decode()
 
 
+def test_a_list_whose_cards_are_cached_reads_no_stories(client, story, settings):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0
+    section_url = story.category.get_absolute_url()
+    client.get(section_url)
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(section_url).content.decode()
+    assert "The first headline" in html
+    reads = " ".join(q["sql"] for q in queries)
+    assert '"articles_article"."title"' not in reads  # only what the cards' key needs
+    assert "articles_articleauthor" in reads  # the bylines, inside that one query
+
+
 def test_nothing_personal_passes_between_readers_through_a_piece(client, story, settings):
     settings.PAGE_CACHE_SECONDS = 0
     PollFactory(article=story, answers=["Yes", "No"])
