@@ -7,6 +7,7 @@ where the request's own go, and each request runs that SQL with its values in th
 markers' places (`Prepared.params_for`). articles/reading.py does so for the story.
 """
 
+import re
 from dataclasses import dataclass
 
 from django.db.backends.postgresql.base import (
@@ -36,17 +37,41 @@ class Prepared:
 def prepare(compiler: SQLCompiler, markers: tuple) -> Prepared:
     """The SQL of a query's `compiler`, built with `markers` (values no request can send)
     among its parameters: each must come through compilation as a parameter (in every
-    place it is one), not folded into the SQL text."""
+    place it is one), not folded into the SQL text. Every other parameter is the same for
+    every request, so it is written into the SQL as a literal: the story's statement had
+    113 parameters (mostly its JSON objects' keys), each adapted on every request."""
     sql, params = compiler.as_sql()
-    slots = tuple(
-        (position, marker)
+    slots = {
+        position: marker
         for position, param in enumerate(params)
         for marker in markers
         if type(param) is type(marker) and param == marker
-    )
-    if {marker for _, marker in slots} != set(markers):
+    }
+    if set(slots.values()) != set(markers):
         raise AssertionError(f"Each marker must be a parameter of the SQL: {sql}")
-    return Prepared(sql, tuple(params), slots)
+    return _with_constants_inlined(compiler.connection, sql, params, slots)
+
+
+_PLACEHOLDER = re.compile(r"%s|%%")
+
+
+def _with_constants_inlined(connection, sql: str, params, slots: dict) -> Prepared:
+    kept, kept_slots = [], []
+    positions = iter(range(len(params)))
+
+    def substitute(placeholder: re.Match) -> str:
+        if placeholder.group() == "%%":
+            return "%%"
+        position = next(positions)
+        if position in slots:
+            kept_slots.append((len(kept), slots[position]))
+            kept.append(params[position])
+            return "%s"
+        # Still a %-format string after this: a literal's own % is doubled.
+        return connection.ops.compose_sql("%s", [params[position]]).replace("%", "%%")
+
+    inlined = _PLACEHOLDER.sub(substitute, sql)
+    return Prepared(inlined, tuple(kept), tuple(kept_slots))
 
 
 class _PlannedOnceCursor(ServerBindingCursor):

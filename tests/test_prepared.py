@@ -47,6 +47,20 @@ def test_a_marker_in_two_places_takes_the_value_in_both():
         assert cursor.fetchall() == [(wanted.pk,)]
 
 
+def test_only_the_markers_stay_parameters_and_every_other_value_is_written_in():
+    wanted = ArticleFactory(title="Rents up 50% in a year", status=Article.Status.PUBLISHED)
+    ArticleFactory(title="Rents up 5 in a year")
+    query = Article.objects.filter(
+        pk__gte=MARKER, title__contains="50%", status=Article.Status.PUBLISHED
+    ).values_list("pk")
+    statement = prepared(query, (MARKER,))
+    assert statement.params == (MARKER,)  # not the pattern, not the status
+    assert "'published'" in statement.sql
+    with connection.cursor() as cursor:  # a literal's own % must not read as a placeholder
+        cursor.execute(statement.sql, statement.params_for({MARKER: 0}))
+        assert cursor.fetchall() == [(wanted.pk,)]
+
+
 def test_an_article_without_polls_costs_one_statement(django_assert_num_queries):
     article = ArticleFactory()
     with django_assert_num_queries(1):
