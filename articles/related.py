@@ -86,6 +86,8 @@ def _ranked(article: Article, limit: int):
     )
     return (
         published.filter(pk__in=candidates)
+        # Cards show neither; every article page unpickles the cached list.
+        .defer("body", "search_vector")
         .select_related("category")
         .annotate(
             is_pinned=Exists(pinned),
