@@ -1,5 +1,6 @@
 """RSS 2.0 and Atom feeds for the whole site, each section, each tag and each author."""
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,7 +16,7 @@ from django.views import View
 from taggit.models import Tag
 
 from accounts.models import Author
-from articles.models import Article, Category
+from articles.models import Article, Category, Correction
 from articles.page_cache import FEED_KEY, PublicPageCacheMixin
 from articles.sitemaps import site_url
 
@@ -66,8 +67,7 @@ class LatestArticlesFeed(Feed):
 
     def items(self, obj):
         articles = self.filter_articles(Article.objects.published(), obj)
-        articles = articles.defer("search_vector").with_bylines()
-        return articles.prefetch_related("tags", "corrections")[:FEED_SIZE]
+        return articles.for_feed()[:FEED_SIZE]
 
     def item_link(self, item):
         return site_url(item.get_absolute_url())
@@ -87,8 +87,9 @@ class LatestArticlesFeed(Feed):
         summary = summary or Truncator(strip_tags(item.body)).words(60)
         # Feed readers keep the entry they fetched first: the notes tell them what changed.
         notes = [
-            f"{note.get_kind_display()} ({_day(note.noted_at)}): {note.note}"
-            for note in item.corrections.all()
+            f"{Correction.Kind(note['kind']).label} "
+            f"({_day(datetime.fromisoformat(note['noted_at']))}): {note['note']}"
+            for note in item.correction_rows
         ]
         return "\n\n".join([summary, *notes])
 
@@ -99,11 +100,11 @@ class LatestArticlesFeed(Feed):
         return item.modified_at
 
     def item_author_name(self, item):
-        return ", ".join(byline.author.name for byline in item.bylines.all()) or None
+        return ", ".join(byline["name"] for byline in item.byline_rows) or None
 
     def item_categories(self, item):
         section = [item.category.name] if item.category else []
-        return section + sorted(tag.name for tag in item.tags.all())
+        return section + sorted(tag["name"] for tag in item.tag_rows)
 
 
 class SectionFeed(LatestArticlesFeed):
