@@ -1,6 +1,5 @@
 """RSS 2.0 and Atom feeds for the whole site, each section, each tag and each author."""
 
-from datetime import datetime
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -87,9 +86,8 @@ class LatestArticlesFeed(Feed):
         summary = summary or Truncator(strip_tags(item.body)).words(60)
         # Feed readers keep the entry they fetched first: the notes tell them what changed.
         notes = [
-            f"{Correction.Kind(note['kind']).label} "
-            f"({_day(datetime.fromisoformat(note['noted_at']))}): {note['note']}"
-            for note in item.correction_rows
+            f"{note.get_kind_display()} ({_day(note.noted_at)}): {note.note}"
+            for note in map(Correction.from_row, item.correction_rows)
         ]
         return "\n\n".join([summary, *notes])
 

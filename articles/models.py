@@ -1,3 +1,5 @@
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.postgres.indexes import GinIndex
@@ -466,6 +468,11 @@ class Correction(models.Model):
 
     def get_absolute_url(self):
         return f"{self.article.get_absolute_url()}#correction-{self.pk}"
+
+    @classmethod
+    def from_row(cls, row: dict) -> "Correction":
+        """A note from a story's `correction_rows` (a JSON object: its date as text)."""
+        return cls(**row | {"noted_at": datetime.fromisoformat(row["noted_at"])})
 
 
 class ListingStats(models.Model):

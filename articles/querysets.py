@@ -203,13 +203,9 @@ class ArticleQuerySet(models.QuerySet):
         (id, update time, section name and slug, byline as [{id, name, slug}]), in one
         query of small columns. A page of cards whose piece is cached then builds no
         article, no section and no byline objects; only a miss reads the stories."""
-        bylines = _bylines(self).filter(article=OuterRef("pk")).order_by("position", "id")
-        byline = bylines.values(
-            json=JSONObject(id="author_id", name="author__name", slug="author__slug")
-        )
         return list(
             self.prefetch_related(None).values_list(
-                "pk", "updated_at", "category__name", "category__slug", ArraySubquery(byline)
+                "pk", "updated_at", "category__name", "category__slug", _byline_rows(self)
             )
         )
 
@@ -266,7 +262,6 @@ def _story_lists(articles: models.QuerySet) -> dict:
     gives them) and corrections, each a JSON array read by one index lookup."""
     from taggit.models import TaggedItem
 
-    bylines = _bylines(articles).filter(article=OuterRef("pk")).order_by("position", "id")
     tagged = TaggedItem.objects.filter(
         content_type__app_label="articles",
         content_type__model="article",
@@ -274,11 +269,7 @@ def _story_lists(articles: models.QuerySet) -> dict:
     ).order_by("id")
     notes = _related(articles, "corrections").filter(article=OuterRef("pk"))
     return {
-        "byline_rows": ArraySubquery(
-            bylines.values(
-                json=JSONObject(id="author_id", name="author__name", slug="author__slug")
-            )
-        ),
+        "byline_rows": _byline_rows(articles),
         "tag_rows": ArraySubquery(
             tagged.values(json=JSONObject(id="tag_id", name="tag__name", slug="tag__slug"))
         ),
@@ -286,6 +277,14 @@ def _story_lists(articles: models.QuerySet) -> dict:
             notes.order_by("noted_at", "id").values(json=_fields_json(CORRECTION_FIELDS))
         ),
     }
+
+
+def _byline_rows(articles: models.QuerySet) -> ArraySubquery:
+    """A story's credited authors in order, as a JSON array of {id, name, slug}."""
+    bylines = _bylines(articles).filter(article=OuterRef("pk")).order_by("position", "id")
+    return ArraySubquery(
+        bylines.values(json=JSONObject(id="author_id", name="author__name", slug="author__slug"))
+    )
 
 
 def _bylines(articles: models.QuerySet) -> models.QuerySet:

@@ -157,10 +157,7 @@ def article_context(article: Article) -> dict:
             Tag(pk=row["id"], name=row["name"], slug=row["slug"]) for row in article.tag_rows
         ],
         "gallery": [GalleryImage(**row) for row in article.gallery_rows],
-        "corrections": [
-            Correction(**row | {"noted_at": datetime.fromisoformat(row["noted_at"])})
-            for row in article.correction_rows
-        ],
+        "corrections": [Correction.from_row(row) for row in article.correction_rows],
         "related_articles": related_articles,
         "related_version": related.version(related_articles),
         "previous_article": _story_link(article.previous_row),
