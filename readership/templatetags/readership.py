@@ -14,7 +14,10 @@ def most_read(limit=5):
     rendered once for each set of charts it shows."""
     windows = most_read_windows(limit=limit)
     # What the block shows: the views only order it.
-    shown = [(days, str(label), [row[:3] for row in rows]) for days, label, rows in windows]
+    shown = [
+        (days, str(label), [(row.pk, row.title, row.url) for row in rows])
+        for days, label, rows in windows
+    ]
     return fragment(
         "most-read",
         shown,
