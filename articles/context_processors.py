@@ -8,13 +8,11 @@ from articles.models import Category
 
 def site(request):
     sections = Category.objects.nav()
-    menu_paths = {"/", *(section["url"] for section in sections)}
+    menu_paths = {"/", *(section.url for section in sections)}
     return {
         "site_name": settings.SITE_NAME,
         "today": timezone.localdate(),
         "nav_sections": sections,
         # The menu item this page is (marked aria-current), for the menu's cached piece.
         "nav_current": request.path if request.path in menu_paths else "",
-        # How long `{% cache %}` keeps a rendered piece (its key changes with its content).
-        "fragment_seconds": settings.FRAGMENT_CACHE_SECONDS,
     }

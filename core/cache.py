@@ -8,6 +8,7 @@ core.outage.OutageGate, shared with the view buffer.
 """
 
 import logging
+from collections.abc import Callable
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
@@ -75,7 +76,7 @@ class ResilientRedisCache(RedisCache):
 
 
 class FragmentMemoryCache(LocMemCache):
-    """This process's rendered pieces of pages (core/fragments.py, `{% cache %}`), kept as
+    """This process's rendered pieces of pages (core/fragments.py, `{% piece %}`), kept as
     the strings they are instead of pickled: a hit is a dictionary read, where unpickling
     the story's body and its comment thread on every rendered page cost ~5 % of it. A
     string cannot be changed in place, so keeping the object itself is as safe as a copy."""
@@ -107,6 +108,22 @@ class FragmentMemoryCache(LocMemCache):
 
     def incr(self, key, delta=1, version=None):
         raise TypeError("FragmentMemoryCache keeps rendered text, not counters")
+
+    def piece(self, key: tuple, render: Callable[[], str]) -> str:
+        """The text kept under `key`, a tuple of strings (core.fragments.exact_key), or
+        `render()`'s, kept. The tuple is the dictionary key itself: no hashing into a
+        digest, no key checks (a Python loop over every character), and two keys are the
+        same only when their texts are. (A string key, as get() and set() take, never
+        equals a tuple.)"""
+        with self._lock:
+            if not self._has_expired(key):
+                self._cache.move_to_end(key, last=False)
+                return self._cache[key]
+        text = render()
+        _require_text(text)
+        with self._lock:
+            self._set(key, text)
+        return text
 
 
 def _require_text(value) -> None:

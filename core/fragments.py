@@ -1,11 +1,14 @@
 """Rendered pieces of pages, kept under keys made of everything they show.
 
-A piece's key is a hash of its name, the language and the values it is rendered from (ids,
-update times, names, counters), read by the page's own queries: when any of them changes
-the key changes, so a stale piece is never served and nothing has to be purged. That also
-makes a per-process cache safe (settings.CACHES["template_fragments"]), and it is the key
-the `{% cache %}` template tag makes, so both share the cache. Pieces must hold nothing
-personal and no CSRF token: callers render them only for what every reader sees alike.
+A piece's key is its name, the language and the values it is rendered from (ids, update
+times, names, counters), read by the page's own queries: when any of them changes the key
+changes, so a stale piece is never served and nothing has to be purged. That also makes a
+per-process cache safe (settings.CACHES["template_fragments"]). There the key is the text
+of those values itself (`exact_key`); in any other cache (a test's or a deployment's own
+CACHES) it is the hash Django's `{% cache %}` tag makes of them. Templates make pieces
+with `{% piece %}` (core/templatetags/pieces.py), code with `fragment()`. Pieces must hold
+nothing personal and no CSRF token: callers render them only for what every reader sees
+alike.
 """
 
 from collections.abc import Callable, Iterable
@@ -13,6 +16,8 @@ from collections.abc import Callable, Iterable
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.utils import make_template_fragment_key
 from django.utils import translation
+
+from core.cache import FragmentMemoryCache
 
 
 def _store():
@@ -24,6 +29,13 @@ def _store():
         return caches["default"]
 
 
+def exact_key(name: str, parts: Iterable) -> tuple:
+    """The piece's name, the language and the text of each value: what Django's
+    `{% cache %}` hashes, kept as it is. A value's text is what its key is made of, not
+    its equality: a renamed section, equal to its old self by id, still makes a new key."""
+    return (name, translation.get_language(), *map(str, parts))
+
+
 def fragment_key(name: str, parts: Iterable) -> str:
     return make_template_fragment_key(name, [translation.get_language(), *parts])
 
@@ -31,6 +43,8 @@ def fragment_key(name: str, parts: Iterable) -> str:
 def fragment(name: str, parts: Iterable, render: Callable[[], str]) -> str:
     """The piece `name` for these `parts`, rendered by `render()` when not cached yet."""
     store = _store()
+    if isinstance(store, FragmentMemoryCache):
+        return store.piece(exact_key(name, parts), render)
     key = fragment_key(name, parts)
     html = store.get(key)
     if html is None:

@@ -1,4 +1,4 @@
-"""Rendered pieces of pages (core/fragments.py, `{% cache %}`): a change shows at once,
+"""Rendered pieces of pages (core/fragments.py, `{% piece %}`): a change shows at once,
 with the page cache off and on, and nothing personal passes from one reader to another."""
 
 import pytest
