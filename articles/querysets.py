@@ -3,6 +3,8 @@
 Every public page, feed, sitemap and template tag starts from `Article.objects.published()`.
 """
 
+from typing import NamedTuple
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.cache import cache
 from django.db import models
@@ -14,7 +16,7 @@ from django.utils import timezone
 
 from accounts import roles
 
-ALL_SECTIONS_CACHE_KEY = "articles:all-sections"
+ALL_SECTIONS_CACHE_KEY = "articles:section-links"
 
 # What the article page shows of each gallery picture and correction (`for_reading`).
 GALLERY_FIELDS = ("id", "image", "width", "height", "renditions", "alt", "caption", "credit")
@@ -24,20 +26,30 @@ CORRECTION_FIELDS = ("id", "kind", "note", "noted_at")
 class CategoryQuerySet(models.QuerySet):
     def nav(self):
         """The sections for the site menu, cached: every page renders them."""
-        return [section for section in self.directory() if section["show_in_nav"]]
+        return [section for section in self.directory() if section.show_in_nav]
 
-    def directory(self):
+    def directory(self) -> list["SectionLink"]:
         """Every section (name, slug, address, whether it is in the menu), for the footer's
         list and the menu: one query, cached, with the addresses worked out once."""
         sections = cache.get(ALL_SECTIONS_CACHE_KEY)
         if sections is None:
-            rows = self.values("name", "slug", "show_in_nav")
+            rows = self.values_list("name", "slug", "show_in_nav")
             sections = [
-                {**row, "url": reverse("articles:section", kwargs={"slug": row["slug"]})}
-                for row in rows
+                SectionLink(name, slug, in_nav, reverse("articles:section", kwargs={"slug": slug}))
+                for name, slug, in_nav in rows
             ]
             cache.set(ALL_SECTIONS_CACHE_KEY, sections, 300)
         return sections
+
+
+class SectionLink(NamedTuple):
+    """A section as the menu and the footer show it. Every page reads the list from the
+    cache: plain tuples unpickle in a fraction of what the rows as dicts took."""
+
+    name: str
+    slug: str
+    show_in_nav: bool
+    url: str
 
 
 def _fields_json(names) -> JSONObject:

@@ -19,7 +19,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
-from django.utils import translation
 from taggit.models import TaggedItem
 
 from articles.models import Article
@@ -33,26 +32,68 @@ TAG_POOL = 300
 
 
 def cache_key(article_id: int, limit: int) -> str:
-    return f"articles:related:{article_id}:{limit}"
+    return f"articles:related-stories:{article_id}:{limit}"
 
 
-def related_articles(article: Article, *, limit: int = 5) -> list[Article]:
+def related_articles(article: Article, *, limit: int = 5) -> "RelatedStories":
     """Up to ``limit`` published stories related to ``article``, best first, cached."""
     key = cache_key(article.pk, limit)
-    related = cache.get(key)
-    if related is None:
-        related = list(_ranked(article, limit))
-        cache.set(key, related, settings.RELATED_CACHE_SECONDS)
-    return related
+    found = cache.get(key)
+    if found is None:
+        stories = list(_ranked(article, limit))
+        related = RelatedStories(version(stories), [story.pk for story in stories], stories)
+        cache.set(key, (related.version, related.ids), settings.RELATED_CACHE_SECONDS)
+        return related
+    return RelatedStories(*found)
 
 
 def version(articles: list[Article]) -> tuple:
     """What the related stories' cards show, for the key of their cached piece."""
-    cards = tuple(
+    return tuple(
         (a.pk, a.updated_at.isoformat(), a.category_id and (a.category.name, a.category.slug))
         for a in articles
     )
-    return (translation.get_language(), cards)
+
+
+class RelatedStories:
+    """A story's related stories: what their cards show (`version`, the key of the sidebar's
+    piece) and, read only when that piece is rendered, the stories themselves. The cache
+    keeps the first two, a few tuples, where it kept the stories as pickled models, which
+    every rendered article page unpickled to render a piece it already had."""
+
+    def __init__(self, version: tuple, ids: list[int], stories: list[Article] | None = None):
+        self.version = version
+        self.ids = ids
+        self._stories = stories
+
+    @property
+    def stories(self) -> list[Article]:
+        if self._stories is None:
+            found = (
+                Article.objects.published()
+                .filter(pk__in=self.ids)
+                .defer("body", "search_vector")
+                .select_related("category")
+                .in_bulk()
+            )
+            self._stories = [found[pk] for pk in self.ids if pk in found]
+        return self._stories
+
+    def __iter__(self):
+        return iter(self.stories)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):
+        return self.stories[index]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, RelatedStories):
+            return (self.version, self.ids) == (other.version, other.ids)
+        return NotImplemented
+
+    __hash__ = None
 
 
 def _ranked(article: Article, limit: int):
@@ -86,7 +127,7 @@ def _ranked(article: Article, limit: int):
     )
     return (
         published.filter(pk__in=candidates)
-        # Cards show neither; every article page unpickles the cached list.
+        # Cards show neither.
         .defer("body", "search_vector")
         .select_related("category")
         .annotate(

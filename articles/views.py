@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.generic import (
     ArchiveIndexView,
@@ -146,22 +147,21 @@ class ArticlePreviewView(DetailView):
 
 def article_context(article: Article) -> dict:
     """What the article page shows around the story itself (`article` from
-    `Article.objects.for_reading()`: no further query but the cached related stories)."""
+    `Article.objects.for_reading()`: no further query but the cached related stories).
+
+    The bylines, tags and previous and next stories are shown only inside the page's
+    cached pieces, so they are made into objects only when a piece is rendered."""
     related_articles = related.related_articles(article, limit=5)
     context = {
         "is_preview": not article.is_public,
-        "authors": [
-            Author(pk=row["id"], name=row["name"], slug=row["slug"]) for row in article.byline_rows
-        ],
-        "tags": [
-            Tag(pk=row["id"], name=row["name"], slug=row["slug"]) for row in article.tag_rows
-        ],
+        "authors": SimpleLazyObject(lambda: _bylines(article.byline_rows)),
+        "tags": SimpleLazyObject(lambda: _tags(article.tag_rows)),
         "gallery": [GalleryImage(**row) for row in article.gallery_rows],
         "corrections": [Correction.from_row(row) for row in article.correction_rows],
         "related_articles": related_articles,
-        "related_version": related.version(related_articles),
-        "previous_article": _story_link(article.previous_row),
-        "next_article": _story_link(article.next_row),
+        "related_version": related_articles.version,
+        "previous_article": SimpleLazyObject(lambda: _story_link(article.previous_row)),
+        "next_article": SimpleLazyObject(lambda: _story_link(article.next_row)),
         # Only an editorial edit counts (not comments closed or an import re-run), and a
         # typo fixed right after publishing is not an "update" worth showing.
         "show_updated": bool(
@@ -173,6 +173,14 @@ def article_context(article: Article) -> dict:
     return context
 
 
+def _bylines(rows: list[dict]) -> list[Author]:
+    return [Author(pk=row["id"], name=row["name"], slug=row["slug"]) for row in rows]
+
+
+def _tags(rows: list[dict]) -> list[Tag]:
+    return [Tag(pk=row["id"], name=row["name"], slug=row["slug"]) for row in rows]
+
+
 def _story_link(row: dict | None) -> Article | None:
     """A previous or next story, with what its link needs (title and address)."""
     if row is None:
@@ -182,13 +190,12 @@ def _story_link(row: dict | None) -> Article | None:
 
 
 def story_version(article: Article, context: dict) -> tuple:
-    """Everything the cached pieces of the story show (`{% cache %}` in article_detail.html),
+    """Everything the cached pieces of the story show (`{% piece %}` in article_detail.html),
     from the rows the page has read anyway: an edit (updated_at), a renamed section, author
     or tag, a changed byline or tag list each make a new key. Counters are not in it: the
     page renders them outside the pieces."""
     section = article.category
     return (
-        translation.get_language(),
         article.pk,
         article.updated_at.isoformat(),
         # A correction moves only this, with an UPDATE of its own (article_mark_edited).
@@ -197,8 +204,8 @@ def story_version(article: Article, context: dict) -> tuple:
         context["is_preview"],
         context["show_updated"],
         section and (section.pk, section.name, section.slug),
-        tuple((a.pk, a.name, a.slug) for a in context["authors"]),
-        tuple((t.pk, t.name, t.slug) for t in context["tags"]),
+        tuple((row["id"], row["name"], row["slug"]) for row in article.byline_rows),
+        tuple((row["id"], row["name"], row["slug"]) for row in article.tag_rows),
     )
 
 

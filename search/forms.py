@@ -65,7 +65,7 @@ class SlugFilter(forms.ModelChoiceField):
 
 
 def section_options() -> list[tuple[str, str]]:
-    return [(section["slug"], section["name"]) for section in Category.objects.directory()]
+    return [(section.slug, section.name) for section in Category.objects.directory()]
 
 
 class SearchForm(forms.Form):

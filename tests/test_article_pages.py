@@ -282,6 +282,30 @@ def test_related_stories_are_computed_in_one_query_and_cached(section, django_as
     assert len(first) == 5
 
 
+def test_cached_related_stories_are_read_only_to_render_their_piece(
+    client, section, settings, django_assert_num_queries
+):
+    from django.core.cache import caches
+
+    from articles.related import related_articles
+
+    settings.PAGE_CACHE_SECONDS = 0
+    article = ArticleFactory(category=section)
+    article.tags.add("harbour")
+    first = ArticleFactory(category=section, title="Ferry timetable changes")
+    first.tags.add("harbour")
+    url = article.get_absolute_url()
+    assert "Ferry timetable changes" in client.get(url).content.decode()
+
+    cached = related_articles(article)  # what the cache holds: ids and what the cards show
+    with django_assert_num_queries(0):
+        assert cached.ids[0] == first.pk and len(cached) >= 1
+    with django_assert_num_queries(1):
+        assert cached[0] == first  # the stories themselves, for a piece's render
+    caches["template_fragments"].clear()  # another process: the list cached, no piece
+    assert "Ferry timetable changes" in client.get(url).content.decode()
+
+
 # Query budgets ---------------------------------------------------------------------------
 
 # Cold caches: most read (its three windows in one query), the related stories and the

@@ -124,7 +124,7 @@ def isotime(value) -> str:
 
 
 @register.simple_tag
-def section_directory() -> list[dict]:
+def section_directory() -> list:
     """Every section (name and slug) for the footer, from the cache."""
     from articles.models import Category
 
