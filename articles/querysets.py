@@ -51,6 +51,10 @@ class SectionLink(NamedTuple):
     show_in_nav: bool
     url: str
 
+    # The text of the list is the key of the menu's and the footer's pieces: a plain
+    # tuple's (written in C), not the field names' one by one.
+    __repr__ = tuple.__repr__
+
 
 def _fields_json(names) -> JSONObject:
     return JSONObject(**{name: name for name in names})

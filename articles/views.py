@@ -6,7 +6,7 @@ from typing import NamedTuple
 from django.db.models import Max, Min
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.functional import SimpleLazyObject
@@ -39,6 +39,11 @@ class ShownArticle(NamedTuple):
 
     pk: int
     published_at: datetime
+
+    @property
+    def is_public(self) -> bool:
+        # Set only on a public story's page (or its cached copy): the time is checked again.
+        return self.published_at is not None and self.published_at <= timezone.now()
 
 
 class PublishedArticlesMixin:

@@ -18,10 +18,11 @@ How a view is counted (docs/performance.md has the full story):
   Article.view_count and ArticleViewDay.
 """
 
+from typing import Protocol
+
 from django.conf import settings
 from django.http import HttpRequest
 
-from articles.models import Article
 from core.dates import site_today
 from readership import clock
 from readership.bots import is_countable_request
@@ -33,7 +34,16 @@ from readership.stores.base import ADDRESS_LIFETIME, Pending, Recorded, dedupe_w
 from readership.writebehind import write_behind
 
 
-def view_record(*, request: HttpRequest, article: Article) -> bool:
+class Story(Protocol):
+    """What counting needs of a story: an Article, or the page's `shown_article`."""
+
+    pk: int
+
+    @property
+    def is_public(self) -> bool: ...
+
+
+def view_record(*, request: HttpRequest, article: Story) -> bool:
     """Count `request` as a view of `article` if it is a person reading a public article.
 
     Returns whether the view was counted: False for bots, prefetches, HEAD, staff, drafts,

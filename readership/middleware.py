@@ -4,7 +4,6 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from articles.models import Article
 from readership.counting import view_record
 
 
@@ -24,9 +23,6 @@ class ViewCountingMiddleware:
         response = self.get_response(request)
         shown = getattr(response, "shown_article", None)
         if shown is not None:
-            # Only what the page says was public; view_record checks the time again.
-            article = Article(
-                pk=shown.pk, status=Article.Status.PUBLISHED, published_at=shown.published_at
-            )
-            view_record(request=request, article=article)
+            # Only what the page says was public (its pk and is_public): no model needed.
+            view_record(request=request, article=shown)
         return response
