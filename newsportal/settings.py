@@ -184,6 +184,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Django's backend, whose health check asks the socket before it sends a query
+# (core/postgresql/base.py).
+DATABASES["default"]["ENGINE"] = "core.postgresql"
 DATABASES["default"]["OPTIONS"] = {
     # A runaway query must not hold a worker (or locks) for ever.
     "options": f"-c statement_timeout={env_int('DB_STATEMENT_TIMEOUT_MS', 15000)}",
@@ -220,6 +223,7 @@ if REPLICA_DATABASE_URL:
             conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
             conn_health_checks=True,
         ),
+        "ENGINE": DATABASES["default"]["ENGINE"],
         "OPTIONS": dict(DATABASES["default"]["OPTIONS"]),
         "DISABLE_SERVER_SIDE_CURSORS": DATABASE_POOLED,
         # Tests read the primary through this alias too: one test database.
