@@ -65,7 +65,8 @@ class SharedPageMiddleware:
         self.locale = LocaleMiddleware(get_response)
 
     def __call__(self, request):
-        key = self._shared_key(request)
+        # With the page cache off (PAGE_CACHE_SECONDS=0) no copy is kept to be served.
+        key = self._shared_key(request) if settings.PAGE_CACHE_SECONDS else None
         if key is not None:
             response = self._hit(request, key)
             if response is not None:

@@ -337,7 +337,8 @@ class PublicPageCacheMixin:
         if cacheable and not key:
             return super().dispatch(request, *args, **kwargs)
         version = None
-        if key:
+        # With the page cache off no copy is ever kept: nothing to look up.
+        if key and settings.PAGE_CACHE_SECONDS:
             copy, version = page_lookup(request, key)
             if copy is not None:
                 content_type = dict(copy.headers)["Content-Type"]

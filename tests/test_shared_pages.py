@@ -157,6 +157,20 @@ def test_a_purge_is_seen_by_the_very_next_hit(
     assert "Comments are closed" in again.content.decode()
 
 
+def test_with_the_page_cache_off_every_page_is_rendered(client, article, page_cache, settings):
+    """PAGE_CACHE_SECONDS=0 keeps no copy, so none is looked for: not even one kept before
+    the setting changed is served, by the fast path or by the view."""
+    url = article.get_absolute_url()
+    _first, again = served_twice(client, url)
+    assert from_fast_path(again)
+    settings.PAGE_CACHE_SECONDS = 0
+    Article.objects.filter(pk=article.pk).update(title="A headline changed in place")
+    fresh = client.get(url)
+    assert not from_fast_path(fresh)
+    assert "A headline changed in place" in fresh.content.decode()
+    assert fresh["Cache-Control"] == "public, max-age=0"  # and a proxy keeps none either
+
+
 def test_head_is_answered_from_the_copy_and_a_head_miss_stores_the_whole_page(
     client, article, page_cache
 ):
