@@ -7,12 +7,15 @@ from articles.models import Category
 
 
 def site(request):
-    sections = Category.objects.nav()
-    menu_paths = {"/", *(section.url for section in sections)}
+    sections = Category.objects.directory()
+    menu = [section for section in sections if section.show_in_nav]
+    menu_paths = {"/", *(section.url for section in menu)}
     return {
         "site_name": settings.SITE_NAME,
         "today": timezone.localdate(),
-        "nav_sections": sections,
+        # Every section, for the footer's list; the menu's are those shown in it.
+        "site_sections": sections,
+        "nav_sections": menu,
         # The menu item this page is (marked aria-current), for the menu's cached piece.
         "nav_current": request.path if request.path in menu_paths else "",
     }

@@ -24,10 +24,6 @@ CORRECTION_FIELDS = ("id", "kind", "note", "noted_at")
 
 
 class CategoryQuerySet(models.QuerySet):
-    def nav(self):
-        """The sections for the site menu, cached: every page renders them."""
-        return [section for section in self.directory() if section.show_in_nav]
-
     def directory(self) -> list["SectionLink"]:
         """Every section (name, slug, address, whether it is in the menu), for the footer's
         list and the menu: one query, cached, with the addresses worked out once."""

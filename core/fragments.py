@@ -11,10 +11,13 @@ nothing personal and no CSRF token: callers render them only for what every read
 alike.
 """
 
+import functools
 from collections.abc import Callable, Iterable
 
 from django.core.cache import InvalidCacheBackendError, caches
 from django.core.cache.utils import make_template_fragment_key
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils import translation
 
 from core.cache import FragmentMemoryCache
@@ -27,6 +30,21 @@ def _store():
         return caches["template_fragments"]
     except InvalidCacheBackendError:
         return caches["default"]
+
+
+@functools.cache
+def _memory_store() -> FragmentMemoryCache | None:
+    """The per-process store, when it is the one: its dictionary and lock are the
+    process's, so one handle serves every thread, found once instead of through the
+    per-thread `caches` on each of a page's dozen pieces."""
+    store = _store()
+    return store if isinstance(store, FragmentMemoryCache) else None
+
+
+@receiver(setting_changed)
+def _forget_store(setting, **kwargs) -> None:
+    if setting == "CACHES":
+        _memory_store.cache_clear()
 
 
 def exact_key(name: str, parts: Iterable) -> tuple:
@@ -42,9 +60,10 @@ def fragment_key(name: str, parts: Iterable) -> str:
 
 def fragment(name: str, parts: Iterable, render: Callable[[], str]) -> str:
     """The piece `name` for these `parts`, rendered by `render()` when not cached yet."""
+    memory = _memory_store()
+    if memory is not None:
+        return memory.piece(exact_key(name, parts), render)
     store = _store()
-    if isinstance(store, FragmentMemoryCache):
-        return store.piece(exact_key(name, parts), render)
     key = fragment_key(name, parts)
     html = store.get(key)
     if html is None:

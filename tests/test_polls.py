@@ -197,7 +197,7 @@ def test_an_htmx_vote_returns_the_results_in_place(reader_client, poll):
 def render_polls(article, user):
     request = RequestFactory().get(article.get_absolute_url())
     request.user = user
-    template = Template('{% include "polls/_article_polls.html" %}')
+    template = Template("{% load poll_tags %}{% article_polls article %}")
     return template.render(Context({"article": article, "request": request, "user": user}))
 
 

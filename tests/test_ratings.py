@@ -236,7 +236,7 @@ def test_htmx_remove_returns_the_widget_with_no_ratings(reader_client, article, 
 def render_widget(article, user):
     request = RequestFactory().get(article.get_absolute_url())
     request.user = user
-    template = Template('{% include "ratings/_article_rating.html" %}')
+    template = Template("{% load rating_tags %}{% rating_widget article %}")
     return template.render(Context({"article": article, "request": request, "user": user}))
 
 

@@ -123,14 +123,6 @@ def isotime(value) -> str:
     return timezone.localtime(value).replace(microsecond=0).isoformat()
 
 
-@register.simple_tag
-def section_directory() -> list:
-    """Every section (name and slug) for the footer, from the cache."""
-    from articles.models import Category
-
-    return Category.objects.directory()
-
-
 @register.filter
 def clean_html(value) -> str:
     """The body, sanitised again on the way out, with its embeds' placeholders.
