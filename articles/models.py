@@ -14,7 +14,7 @@ from taggit.managers import TaggableManager
 from taggit.models import TaggedItem
 
 from articles import images
-from articles.querysets import ALL_SECTIONS_CACHE_KEY, ArticleQuerySet, CategoryQuerySet
+from articles.querysets import ALL_SECTIONS_CACHE_KEY, ArticleQuerySet, CategoryManager
 from articles.sanitize import reading_time, sanitize_html
 
 
@@ -31,7 +31,7 @@ class Category(models.Model):
     )
     show_in_nav = models.BooleanField(_("show in menu"), default=True)
 
-    objects = CategoryQuerySet.as_manager()
+    objects = CategoryManager()
 
     class Meta:
         ordering = ["position", "name"]

@@ -24,16 +24,22 @@ CORRECTION_FIELDS = ("id", "kind", "note", "noted_at")
 
 
 class CategoryQuerySet(models.QuerySet):
+    def links(self) -> list["SectionLink"]:
+        """These sections as the menu and the footer show them, with their addresses."""
+        return [
+            SectionLink(name, slug, in_nav, reverse("articles:section", kwargs={"slug": slug}))
+            for name, slug, in_nav in self.values_list("name", "slug", "show_in_nav")
+        ]
+
+
+class CategoryManager(models.Manager.from_queryset(CategoryQuerySet)):
     def directory(self) -> list["SectionLink"]:
         """Every section (name, slug, address, whether it is in the menu), for the footer's
-        list and the menu: one query, cached, with the addresses worked out once."""
+        list and the menu: one query, cached, with the addresses worked out once. A
+        manager's method: every page reads it, and a hit builds no queryset."""
         sections = cache.get(ALL_SECTIONS_CACHE_KEY)
         if sections is None:
-            rows = self.values_list("name", "slug", "show_in_nav")
-            sections = [
-                SectionLink(name, slug, in_nav, reverse("articles:section", kwargs={"slug": slug}))
-                for name, slug, in_nav in rows
-            ]
+            sections = self.get_queryset().links()
             cache.set(ALL_SECTIONS_CACHE_KEY, sections, 300)
         return sections
 

@@ -58,6 +58,15 @@ def test_front_page_with_no_stories_says_so(client):
     check_html(response.content.decode())
 
 
+@pytest.mark.parametrize(
+    ("views", "shown"), [(0, "0 views"), (1, "1 view"), (12345, "12,345 views")]
+)
+def test_the_view_counter_says_view_or_views(client, story, views, shown):
+    Article.objects.filter(pk=story.pk).update(view_count=views)
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert f'<span class="view-count">{shown}</span>' in html
+
+
 def test_article_page_shows_everything_a_reader_expects(client, story, author, section):
     before = ArticleFactory(category=section, published_at=story.published_at - timedelta(hours=1))
     after = ArticleFactory(
