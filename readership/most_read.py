@@ -50,6 +50,10 @@ class ChartRow(NamedTuple):
     url: str
     recent_views: int
 
+    # The text of a chart is its piece's key (readership.templatetags): a plain tuple's,
+    # written in C, not the field names' one by one.
+    __repr__ = tuple.__repr__
+
 
 def most_read_windows(*, limit: int = 5) -> list[tuple[int, str, list[ChartRow]]]:
     """Most read over every window, for a tabbed block: (days, label, rows), cached.

@@ -245,6 +245,16 @@ def test_header_log_in_link_comes_back_to_the_page_with_its_query(client):
     assert f'href="{LOGIN_URL}?next=/search/%3Fq%3Dtram%2B%2526%2Bbus"' in html
 
 
+def test_each_page_s_header_comes_back_to_that_page(client):
+    """The anonymous links are a kept piece per address: one page's never shows on another."""
+    for _round in range(2):
+        home = client.get(reverse("frontpage:home")).content.decode()
+        search = client.get(reverse("search:search"), {"q": "tram"}).content.decode()
+        assert f'href="{LOGIN_URL}?next=/"' in home and "next=/search/" not in home
+        assert f'href="{SIGNUP_URL}?next=/search/%3Fq%3Dtram"' in search
+        assert 'next=/"' not in search
+
+
 def test_header_shows_the_users_name_profile_link_and_a_logout_form(client):
     client.force_login(UserFactory(display_name="Ada L."))
     html = client.get(reverse("frontpage:home")).content.decode()

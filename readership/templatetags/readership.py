@@ -13,14 +13,11 @@ def most_read(limit=5):
     """The most-read block, one <details> per window (cached: no queries on most pages),
     rendered once for each set of charts it shows."""
     windows = most_read_windows(limit=limit)
-    # What the block shows: the views only order it.
-    shown = [
-        (days, str(label), [(row.pk, row.title, row.url) for row in rows])
-        for days, label, rows in windows
-    ]
+    # Each window's rows as the cache holds them, whose text is a plain tuple's: a new
+    # chart (once a cache period at most) is a new key. The labels go with the language.
     return fragment(
         "most-read",
-        shown,
+        [rows for _days, _label, rows in windows],
         lambda: render_to_string("includes/most_read.html", {"windows": windows}),
     )
 
