@@ -1,4 +1,5 @@
 from django import template
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from articles.page_cache import page_expires_at
@@ -8,14 +9,18 @@ from frontpage.fragments import zones_fragment
 register = template.Library()
 
 
-@register.inclusion_tag("frontpage/_banner.html", takes_context=True)
-def breaking_banner(context):
-    """The breaking-news banner, on every page; a cached copy of the page ends with it."""
+@register.simple_tag(takes_context=True)
+def breaking_banner(context) -> str:
+    """The breaking-news banner, on every page; a cached copy of the page ends with it.
+    Without one, no template is rendered (an inclusion tag ran every context processor
+    again for its empty one)."""
     banner = current_banner()
+    if not banner:
+        return ""
     request = context.get("request")
-    if banner and request is not None:
+    if request is not None:
         page_expires_at(request, banner["expires_at"])
-    return {"banner": banner}
+    return render_to_string("frontpage/_banner.html", {"banner": banner})
 
 
 @register.simple_tag(takes_context=True)
