@@ -3,7 +3,7 @@ from django.template.loader import render_to_string
 
 from core.fragments import fragment
 from readership import charts
-from readership.most_read import most_read_windows
+from readership.most_read import most_read_charts, most_read_windows
 
 register = template.Library()
 
@@ -12,13 +12,15 @@ register = template.Library()
 def most_read(limit=5):
     """The most-read block, one <details> per window (cached: no queries on most pages),
     rendered once for each set of charts it shows."""
-    windows = most_read_windows(limit=limit)
-    # Each window's rows as the cache holds them, whose text is a plain tuple's: a new
+    charts = most_read_charts(limit=limit)
+    # The charts as the cache holds them (plain tuples, whose text is made in C): a new
     # chart (once a cache period at most) is a new key. The labels go with the language.
     return fragment(
         "most-read",
-        [rows for _days, _label, rows in windows],
-        lambda: render_to_string("includes/most_read.html", {"windows": windows}),
+        (charts,),
+        lambda: render_to_string(
+            "includes/most_read.html", {"windows": most_read_windows(charts=charts)}
+        ),
     )
 
 
