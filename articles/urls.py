@@ -20,6 +20,13 @@ register_converter(UnicodeSlugConverter, "uslug")
 app_name = "articles"
 
 urlpatterns = [
+    # First: the most asked-for page, and no other pattern here matches four segments
+    # that start with a number (the resolver tries each pattern in turn).
+    path(
+        "<int:year>/<str:month>/<str:day>/<uslug:slug>/",
+        views.ArticleDetailView.as_view(),
+        name="detail",
+    ),
     path("section/<uslug:slug>/", views.SectionView.as_view(), name="section"),
     path("authors/<uslug:slug>/", views.AuthorView.as_view(), name="author"),
     path("tag/<uslug:slug>/", views.TagView.as_view(), name="tag"),
@@ -58,10 +65,5 @@ urlpatterns = [
         "feeds/author/<uslug:slug>/atom/",
         feeds.feed_view(feeds.AuthorAtomFeed),
         name="feed-author-atom",
-    ),
-    path(
-        "<int:year>/<str:month>/<str:day>/<uslug:slug>/",
-        views.ArticleDetailView.as_view(),
-        name="detail",
     ),
 ]
