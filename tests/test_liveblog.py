@@ -123,7 +123,9 @@ def test_closing_stops_the_polling_and_keeps_the_archive(
         post(live, "<p>Too late.</p>")
 
 
-def test_the_page_carries_live_blog_posting_json_ld(client, live, article):
+def test_the_page_carries_live_blog_posting_json_ld(
+    client, live, article, django_capture_on_commit_callbacks
+):
     author = AuthorFactory(name="Ada Reporter")
     post(live, "<p>Polls open at seven.</p>", headline="Polls open", author=author)
     html = client.get(article.get_absolute_url()).content.decode()
@@ -137,7 +139,9 @@ def test_the_page_carries_live_blog_posting_json_ld(client, live, article):
     assert update["author"]["name"] == "Ada Reporter"
     assert update["url"].endswith(f"#live-entry-{LiveEntry.objects.get().pk}")
 
-    services.live_coverage_close(coverage=live)
+    # The live section is a kept piece: the close's commit gives it a new version.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.live_coverage_close(coverage=live)
     data = live_json_ld(client.get(article.get_absolute_url() + "?fresh").content.decode())
     assert data["coverageEndTime"]
 
@@ -215,3 +219,23 @@ def test_an_article_is_live_only_once(live, article):
     with pytest.raises(ServiceError):
         services.live_coverage_start(article=article)
     assert LiveCoverage.objects.count() == 1
+
+
+def test_the_live_section_is_kept_until_an_entry_changes_it(
+    client, live, article, settings, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_SECONDS = 0
+    url = article.get_absolute_url()
+    with django_capture_on_commit_callbacks(execute=True):
+        post(live, "<p>Polls open at seven.</p>")
+    assert "Polls open at seven." in client.get(url).content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert "Polls open at seven." in client.get(url).content.decode()
+    assert not [q for q in queries if "liveblog_liveentry" in q["sql"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        post(live, "<p>Turnout is high.</p>")
+    html = client.get(url).content.decode()
+    assert "Turnout is high." in html and "Polls open at seven." in html

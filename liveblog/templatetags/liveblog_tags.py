@@ -1,21 +1,40 @@
-"""The live page on the article page: `articles` renders this tag's include without
-knowing the app exists (docs/architecture.md, "How a lower layer learns about a higher one")."""
+"""The live page on the article page: `articles` calls this app's tag without knowing the
+app exists (docs/architecture.md, "How a lower layer learns about a higher one")."""
 
 from django import template
 from django.conf import settings
+from django.template.loader import render_to_string
 
 from articles.templatetags.articles_tags import absolute_url, json_ld_script
-from liveblog.selectors import live_page_of
+from core.fragments import fragment
+from liveblog.selectors import fragment_version, live_article_ids, live_page_of
 
 register = template.Library()
 
 
-@register.simple_tag
-def live_page(article):
-    """The LivePage run under `article`, or None (no query when it is not live)."""
+@register.simple_tag(takes_context=True)
+def live_coverage(context, article) -> str:
+    """The live page run under `article` (key events, entries, poller, JSON-LD), or nothing
+    (no query when it is not live).
+
+    Kept as a piece per version of its entries (`fragment_version`, dropped by every
+    service that changes the live page) and of the story (its JSON-LD names it): a live
+    story's page read and rendered every entry on every view, several plain pages' work.
+    The same for every reader: nothing personal, no form."""
     if article is None or not article.pk:
-        return None
-    return live_page_of(article)
+        return ""
+    coverage_id = live_article_ids().get(article.pk)
+    if coverage_id is None:
+        return ""
+    parts = (coverage_id, fragment_version(coverage_id), context.get("story_version"))
+    return fragment("live-page", parts, lambda: _live_section(article))
+
+
+def _live_section(article) -> str:
+    live = live_page_of(article)
+    if live is None:
+        return ""
+    return render_to_string("liveblog/_live.html", {"live": live})
 
 
 @register.simple_tag
