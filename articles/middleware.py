@@ -65,7 +65,8 @@ class SharedPageMiddleware:
         self.locale = LocaleMiddleware(get_response)
 
     def __call__(self, request):
-        # With the page cache off (PAGE_CACHE_SECONDS=0) no copy is kept to be served.
+        # With the page cache off (PAGE_CACHE_SECONDS=0) page_lookup finds nothing: the
+        # key (host, guard, language) is not worth making.
         key = self._shared_key(request) if settings.PAGE_CACHE_SECONDS else None
         if key is not None:
             response = self._hit(request, key)

@@ -136,7 +136,10 @@ def page_version(vkey: str) -> str:
 def page_lookup(request, key: str):
     """The fresh copy of the page `request` asks for under `key`, and the page's version
     (page_copies.lookup): believed from this process's memory, except for a caching
-    proxy's fetch, which keeps what it gets."""
+    proxy's fetch, which keeps what it gets. With the page cache off (PAGE_CACHE_SECONDS=0)
+    no copy is ever kept, so none is looked for, not even one kept before it was off."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return None, None
     versions = (version_key(request.path), SITE_VERSION_KEY)
     return page_copies.lookup(key, versions, remembered=not from_caching_proxy(request))
 
@@ -337,8 +340,7 @@ class PublicPageCacheMixin:
         if cacheable and not key:
             return super().dispatch(request, *args, **kwargs)
         version = None
-        # With the page cache off no copy is ever kept: nothing to look up.
-        if key and settings.PAGE_CACHE_SECONDS:
+        if key:
             copy, version = page_lookup(request, key)
             if copy is not None:
                 content_type = dict(copy.headers)["Content-Type"]
