@@ -29,17 +29,28 @@ def machine() -> str:
 
 
 def summary(runs: list[dict]) -> dict:
-    """Medians over the rounds, errors summed, each round's requests/s kept."""
+    """Medians over the rounds, errors summed, each round's requests/s kept; and where
+    every run had a floor run of its own right before it, the median of their ratios."""
+    paired = all(r.get("floor_rps") for r in runs)
     return {
         "rps": statistics.median(r["rps"] for r in runs),
         "p99": statistics.median(r["p99"] for r in runs),
         "errors": sum(r["errors"] for r in runs),
         "rounds": [r["rps"] for r in runs],
+        "share": statistics.median(r["rps"] / r["floor_rps"] for r in runs) if paired else None,
     }
 
 
 def ratio(value: float, floor: float) -> str:
     return f"{value / floor * 100:.1f} %" if floor else "n/a"
+
+
+def share(result: dict, floor: dict) -> str:
+    """The result's share of the floor: of the floor run beside each of its runs when it
+    had them (marked ⁺), else of the floor's own median."""
+    if result.get("share") is not None:
+        return f"{result['share'] * 100:.1f} %⁺"
+    return ratio(result["rps"], floor["rps"])
 
 
 def times(value: float, floor: float) -> str:
@@ -66,8 +77,8 @@ def comparison_lines(results: dict[tuple[str, str], dict]) -> list[str]:
         bold = "**" if target.key != FLOOR else ""
         lines.append(
             f"| {bold}{target.name}{bold} | {number(article['rps'])} | "
-            f"{ratio(article['rps'], floor['rps'])} | {number(article['p99'])} | "
-            f"{number(home['rps'])} | {ratio(home['rps'], floor['rps'])} | "
+            f"{share(article, floor)} | {number(article['p99'])} | "
+            f"{number(home['rps'])} | {share(home, floor)} | "
             f"{number(home['p99'])} | {article['errors']} / {home['errors']} |"
         )
     lines += [
@@ -86,7 +97,7 @@ def comparison_lines(results: dict[tuple[str, str], dict]) -> list[str]:
             r = results[(target.key, page)]
             lines.append(
                 f"| {page_name} | {names[target.key]} | {number(r['rps'])} | "
-                f"{ratio(r['rps'], floor['rps'])} | {number(r['p99'])} | "
+                f"{share(r, floor)} | {number(r['p99'])} | "
                 f"{times(r['p99'], floor['p99'])} | {r['errors']} | "
                 f"{', '.join(number(x) for x in r['rounds'])} |"
             )
@@ -152,7 +163,14 @@ def size_block(run: dict) -> list[str]:
         f"{args.rounds} interleaved rounds (every target and page once a round, every other "
         "round in reverse order); medians of the rounds, errors summed (non-2xx answers, "
         "socket errors and timeouts over 10 s). A browser user agent, and every request "
-        "from an address of its own (`X-Real-IP`): a new reader, so every view is counted.",
+        "from an address of its own (`X-Real-IP`): a new reader, so every view is counted."
+        + (
+            f" A share marked ⁺ is the median of each run's ratio to a {args.floor_slice} s "
+            "run of the floor right before it: this machine's CPUs change speed from one "
+            "second to the next, so only a floor measured beside a run says what it got."
+            if args.floor_slice
+            else ""
+        ),
         f"- Load average (1 min) while measuring: {min(load):.1f} to {max(load):.1f}, median "
         f"{statistics.median(load):.1f}, on {os.cpu_count()} CPUs ({run['load_before']:.1f} "
         "just before the bench started its servers). The bench itself keeps about two busy; "

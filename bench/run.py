@@ -50,6 +50,12 @@ def arguments() -> argparse.Namespace:
         help="seconds of warm-up before every run (twice that for the rotating article pages)",
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--floor-slice",
+        type=int,
+        default=2,
+        help="seconds of floor measured right before each run of ours on gunicorn (0: none)",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--wrk-threads", type=int, default=2)
     # Chosen by measurement on the 2-CPU machine (docs/performance.md, "Workers").
@@ -88,7 +94,9 @@ def main() -> int:
             return 2
     pages = args.pages.split(",")
     runs = 1 + (len(targets) - 1) * len(pages)
-    minutes = len(sizes) * runs * args.rounds * (args.duration + args.warmup + 0.5) / 60
+    paired = sum(t.kind == "gunicorn" and t.key != FLOOR for t in targets) * len(pages)
+    seconds = runs * (args.duration + args.warmup + 0.5) + paired * (args.floor_slice + 0.5)
+    minutes = len(sizes) * args.rounds * seconds / 60
     print(f"{len(sizes)} site(s) × {runs} runs × {args.rounds} rounds: ~{minutes:.0f} min of load")
     server = server_url(dict(os.environ))
     blocks = []
@@ -163,6 +171,12 @@ def measure(args, binary, env, facts, targets, redis_url, size) -> dict:
             for page in (target.pages or pages)
             if page in pages
         ]
+        # This machine's CPUs change speed by up to half from one second to the next (a
+        # fixed loop on an idle machine takes 90 to 180 ms), so a floor measured minutes
+        # away says little about the run it is compared with: each run of ours on gunicorn
+        # gets a short floor run of its own right before it, and its share of the floor is
+        # the median of those ratios (bench/report.py).
+        paired = {t.key for t in targets if t.kind == "gunicorn" and t.key != FLOOR}
         measured: dict[tuple[str, str], list[dict]] = {}
         samples = []
         for round_ in range(args.rounds):
@@ -175,13 +189,20 @@ def measure(args, binary, env, facts, targets, redis_url, size) -> dict:
                 # about once a minute, not all at once.
                 warmup = args.warmup * (2 if len(pages[page]) > 1 else 1)
                 wrk.run(binary, servers[key].url, pages[page], warmup, load)
+                floor_slice = None
+                if key in paired and args.floor_slice:
+                    floor_slice = wrk.run(
+                        binary, servers[FLOOR].url, pages["article"], args.floor_slice, load
+                    )["rps"]
                 samples.append(os.getloadavg()[0])
                 stats = wrk.run(binary, servers[key].url, pages[page], args.duration, load)
+                stats["floor_rps"] = floor_slice
                 measured.setdefault((key, page), []).append(stats)
                 print(
                     f"round {round_ + 1} {key:8} {page:8} {stats['rps']:>9.1f} req/s  "
                     f"p99 {stats['p99']:>8.1f} ms  errors {stats['errors']}  "
                     f"load {samples[-1]:.1f}"
+                    + (f"  floor beside {floor_slice:.0f}" if floor_slice else "")
                 )
     return {
         "size": size,

@@ -108,3 +108,20 @@ def test_varnish_and_the_floor_are_shown_as_a_share_of_the_ceiling():
     assert any("| 4,000 | 20,000 | 20.0 %" in line for line in lines)
     assert not any("900" in line for line in lines)
     assert report.ceiling_lines({("floor", "article"): result(1)}) == []
+
+
+def test_a_share_of_the_floor_is_the_median_of_each_runs_ratio_to_the_floor_beside_it():
+    # The machine halves its speed in round 2: the floor beside each run halves with it.
+    runs = [
+        {"rps": 400, "p99": 50.0, "errors": 0, "floor_rps": 5_000},
+        {"rps": 200, "p99": 90.0, "errors": 0, "floor_rps": 2_600},
+        {"rps": 420, "p99": 40.0, "errors": 0, "floor_rps": 4_800},
+    ]
+    paired = report.summary(runs)
+    floor = {"rps": 5_000, "p99": 5.0}
+
+    assert paired["share"] == 400 / 5_000
+    assert report.share(paired, floor) == "8.0 %⁺"
+    unpaired = report.summary([dict(r, floor_rps=None) for r in runs])
+    assert unpaired["share"] is None
+    assert report.share(unpaired, floor) == "8.0 %"
