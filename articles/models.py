@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericRelation
@@ -251,10 +251,20 @@ class Article(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        day = self.publish_date or timezone.localdate(
+        return article_path(self.address_day(), self.slug)
+
+    def address_day(self) -> date:
+        """The day in the story's address."""
+        return self.publish_date or timezone.localdate(
             self.published_at or self.created_at or timezone.now()
         )
-        return article_path(day, self.slug)
+
+    def is_addressed_by(self, path: str) -> bool:
+        """Whether `path` is the story's own address (get_absolute_url()), told without
+        reversing the URL pattern (a twentieth of a rendered story): the address ends in
+        /year/month/day/slug/, and `path` reached this story through that pattern."""
+        day = self.address_day()
+        return path.endswith(f"/{day.year}/{day.month:02d}/{day.day:02d}/{self.slug}/")
 
     def _process_image(self) -> None:
         """Store a new upload upright and without metadata, then build its renditions."""

@@ -100,9 +100,9 @@ class ArticleDetailView(PublicPageCacheMixin, PublishedArticlesMixin, DateDetail
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
-        canonical = self.object.get_absolute_url()
-        if request.path != canonical:
+        if not self.object.is_addressed_by(request.path):
             # /2026/1/7/... finds the same story as /2026/01/07/...; one address per story.
+            canonical = self.object.get_absolute_url()
             query = request.META.get("QUERY_STRING")
             return redirect(f"{canonical}?{query}" if query else canonical, permanent=True)
         response = self.render_to_response(self.get_context_data(object=self.object))

@@ -47,24 +47,28 @@ def _forget_store(setting, **kwargs) -> None:
         _memory_store.cache_clear()
 
 
-def exact_key(name: str, parts: Iterable) -> tuple:
-    """The piece's name, the language and the text of each value: what Django's
-    `{% cache %}` hashes, kept as it is. A value's text is what its key is made of, not
-    its equality: a renamed section, equal to its old self by id, still makes a new key."""
-    return (name, translation.get_language(), *map(str, parts))
+def exact_key(name: str, parts: Iterable, language: str | None = None) -> tuple:
+    """The piece's name, the language (the active one unless given) and the text of each
+    value: what Django's `{% cache %}` hashes, kept as it is. A value's text is what its
+    key is made of, not its equality: a renamed section, equal to its old self by id,
+    still makes a new key."""
+    return (name, language or translation.get_language(), *map(str, parts))
 
 
-def fragment_key(name: str, parts: Iterable) -> str:
-    return make_template_fragment_key(name, [translation.get_language(), *parts])
+def fragment_key(name: str, parts: Iterable, language: str | None = None) -> str:
+    return make_template_fragment_key(name, [language or translation.get_language(), *parts])
 
 
-def fragment(name: str, parts: Iterable, render: Callable[[], str]) -> str:
-    """The piece `name` for these `parts`, rendered by `render()` when not cached yet."""
+def fragment(
+    name: str, parts: Iterable, render: Callable[[], str], *, language: str | None = None
+) -> str:
+    """The piece `name` for these `parts`, rendered by `render()` when not cached yet.
+    `language` is the active one, when the caller already knows it."""
     memory = _memory_store()
     if memory is not None:
-        return memory.piece(exact_key(name, parts), render)
+        return memory.piece(exact_key(name, parts, language), render)
     store = _store()
-    key = fragment_key(name, parts)
+    key = fragment_key(name, parts, language)
     html = store.get(key)
     if html is None:
         html = render()

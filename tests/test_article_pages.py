@@ -1,7 +1,7 @@
 """The reading pages: what they show, their HTML, pagination, caching and query budgets."""
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.contrib.messages import constants as message_levels
@@ -559,6 +559,22 @@ def test_an_article_address_without_leading_zeros_redirects_to_the_canonical_one
     assert response.status_code == 301
     assert response["Location"] == f"/2025/03/05/{article.slug}/?utm=x"
     assert client.get(response["Location"]).status_code == 200
+
+
+@pytest.mark.parametrize("year", ["02025", "002025"])
+def test_an_address_with_a_padded_year_redirects_to_the_canonical_one(client, section, year):
+    when = timezone.make_aware(timezone.datetime(2025, 3, 5, 12, 0))
+    article = ArticleFactory(category=section, published_at=when)
+    response = client.get(f"/{year}/03/05/{article.slug}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/2025/03/05/{article.slug}/"
+
+
+def test_a_story_knows_its_own_address_from_any_other():
+    article = Article(slug="budget", publish_date=date(2025, 3, 5))
+    assert article.is_addressed_by(article.get_absolute_url())
+    for path in ("/2025/3/5/budget/", "/02025/03/05/budget/", "/2025/03/05/budget-2/"):
+        assert not article.is_addressed_by(path)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 from django.core.cache import caches
-from django.template import Context, Template, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.test import override_settings
 from django.utils import translation
 
@@ -107,3 +107,31 @@ def test_another_cache_keeps_pieces_under_hashed_keys():
     assert fragment("story", [1, Named(1, "x")], counted(texts)) == "render 1"
     assert fragment("story", [1, Named(1, "y")], counted(texts)) == "render 2"
     assert all(isinstance(key, str) for key in caches["default"]._cache)
+
+
+LANGUAGE_SHOWN = "{% piece lang %}{% get_current_language as code %}{{ code }}{% endpiece %}"
+
+
+def test_a_template_piece_is_kept_per_language_in_and_out_of_a_language_block():
+    # The language is read once per template, except inside {% language %}.
+    template = Template(
+        "{% load pieces i18n %}" + LANGUAGE_SHOWN + "|"
+        '{% language "de" %}' + LANGUAGE_SHOWN + "{% endlanguage %}|" + LANGUAGE_SHOWN
+    )
+    with translation.override("en-gb"):
+        assert template.render(Context()) == "en-gb|de|en-gb"
+    with translation.override("de"):
+        assert template.render(Context()) == "de|de|de"
+
+
+def test_an_included_template_reads_the_language_it_is_rendered_in():
+    engine = Engine(
+        loaders=[("django.template.loaders.locmem.Loader", {"shown.html": LANGUAGE_SHOWN})],
+        libraries={"pieces": "core.templatetags.pieces", "i18n": "django.templatetags.i18n"},
+        builtins=["django.templatetags.i18n", "core.templatetags.pieces"],
+    )
+    page = engine.from_string(
+        '{% include "shown.html" %}|{% language "de" %}{% include "shown.html" %}{% endlanguage %}'
+    )
+    with translation.override("en-gb"):
+        assert page.render(Context()) == "en-gb|de"
