@@ -75,7 +75,17 @@ class ResilientRedisCache(RedisCache):
         return self._call("clear", False)
 
 
-class FragmentMemoryCache(LocMemCache):
+class LocalMemoryCache(LocMemCache):
+    """Django's per-process cache without its check that each key would suit memcached: a
+    Python loop over every character of the key, on each of the dozen reads a rendered
+    page makes (the section list, related stories, most read), for a warning about a
+    server this cache is not."""
+
+    def validate_key(self, key):
+        pass
+
+
+class FragmentMemoryCache(LocalMemoryCache):
     """This process's rendered pieces of pages (core/fragments.py, `{% piece %}`), kept as
     the strings they are instead of pickled: a hit is a dictionary read, where unpickling
     the story's body and its comment thread on every rendered page cost ~5 % of it. A

@@ -266,7 +266,7 @@ if REDIS_URL:
     # Sessions are written to PostgreSQL too, so a Redis outage logs nobody out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {"default": {"BACKEND": "core.cache.LocalMemoryCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 # Rendered pieces of pages (the story, its sidebars, a comment thread as anonymous readers
 # see it) under keys made of what they show (core/fragments.py): a changed story has a new
