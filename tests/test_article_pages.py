@@ -7,10 +7,11 @@ import pytest
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from articles import services
 from articles.models import Article, ArticleAuthor
+from articles.templatetags.articles_tags import _views_text, view_count
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -647,3 +648,12 @@ def test_a_rendered_article_page_asks_for_the_story_and_its_thread_only(client, 
     assert "MD5(STRING_AGG" in reads[0]
     for n in range(2):
         assert f"yes {n}" in page and f"maybe {n}" in page
+
+
+def test_the_view_counter_is_written_for_the_language_and_the_settings(settings):
+    assert view_count(12345) == "12,345 views"
+    with translation.override("de"):  # German groups with a dot; no German messages here
+        assert view_count(12345) == "12.345 views"
+    assert view_count(1) == "1 view"
+    settings.THOUSAND_SEPARATOR = " "  # a setting the text may follow: none is kept
+    assert _views_text.cache_info().currsize == 0

@@ -1,16 +1,19 @@
 """Template helpers for the reading pages: absolute URLs, JSON-LD, pagination links."""
 
+import functools
 import json
 
 from django import template
 from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import ngettext
+from django.utils.translation import get_language, ngettext
 
 from articles.webapp import PUBLISHER_LOGO
 
@@ -33,7 +36,31 @@ def view_count(views: int) -> str:
     """ "1,234 views": the counter the story shows outside its cached pieces, so on every
     rendered page. The same messages as a {% blocktranslate count %} would look up,
     without its per-render parsing of the message (a fiftieth of a rendered article)."""
+    return _views_text(get_language(), views)
+
+
+@functools.lru_cache(maxsize=4096)
+def _views_text(language: str, views: int) -> str:
+    # Kept per language and count: the plural lookup and the grouped number cost more than
+    # the rest of the tag, and a story's count changes a few times a minute at most.
     return ngettext("%(views)s view", "%(views)s views", views) % {"views": intcomma(views)}
+
+
+@receiver(setting_changed)
+def _forget_views_texts(setting, **kwargs) -> None:
+    if setting in _VIEWS_TEXT_SETTINGS:
+        _views_text.cache_clear()
+
+
+# What the text depends on besides the language and the count.
+_VIEWS_TEXT_SETTINGS = {
+    "FORMAT_MODULE_PATH",
+    "LOCALE_PATHS",
+    "NUMBER_GROUPING",
+    "THOUSAND_SEPARATOR",
+    "USE_I18N",
+    "USE_THOUSAND_SEPARATOR",
+}
 
 
 @register.simple_tag(takes_context=True)
