@@ -214,8 +214,13 @@ class Article(models.Model):
             models.Index(fields=["-published_at", "-id"], name="article_pub_id_idx"),
             models.Index(fields=["category", "-published_at"], name="article_section_pub_idx"),
             models.Index(fields=["is_featured", "-published_at"], name="article_featured_pub_idx"),
-            # Date archives and their previous/next links look articles up by day.
-            models.Index(fields=["status", "publish_date"], name="article_status_day_idx"),
+            # Date archives list a day's, month's or year's stories newest first, and their
+            # previous/next links look articles up by day: in this order a month far back
+            # is read from where it ends, not from the newest story down to it.
+            models.Index(
+                fields=["status", "-publish_date", "-published_at", "-id"],
+                name="article_status_day_pub_idx",
+            ),
             GinIndex(fields=["search_vector"], name="article_search_idx"),
             GinIndex(fields=["title"], opclasses=["gin_trgm_ops"], name="article_title_trgm_idx"),
         ]

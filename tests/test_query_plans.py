@@ -302,3 +302,30 @@ def test_a_tags_first_page_walks_the_date_index_and_stops_at_its_page(archive):
         plan,
     )
     assert walked and int(walked[0]) < 500, plan
+
+
+def test_a_month_far_back_reads_its_own_stories_not_every_newer_one(client, archive):
+    """The oldest month's page: its 20 rows read in order from article_status_day_pub_idx,
+    stopping there. Ordered by published_at alone, PostgreSQL either sorted every story of
+    the month (here) or, on a big archive, walked the published_at index down from the
+    newest story, filtering out every story newer than the month (48,000 at 100k)."""
+    from articles.models import Article
+
+    day = Article.objects.published().order_by("published_at").first().publish_date
+    url = reverse("articles:archive-month", args=[day.year, f"{day.month:02d}"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    pages = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith("SELECT") and query["sql"].endswith("LIMIT 20")
+    ]
+    assert pages
+    for sql in pages:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL random_page_cost = 1.1")  # as sequential_scans() plans
+            cursor.execute("EXPLAIN ANALYZE " + sql)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Sort Key: articles_article." not in plan, plan
+        removed = [int(n) for n in re.findall(r"Rows Removed by Filter: (\d+)", plan)]
+        assert max(removed, default=0) < 500, plan
