@@ -51,6 +51,12 @@ class Category(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
 
+def day_and_slug(day, slug: str) -> str:
+    """The end of a story's address, as `article_path` writes it after any prefix and
+    without its slashes: "2026/12/04/slug"."""
+    return f"{day:%Y/%m/%d}/{slug}"
+
+
 def article_path(day, slug: str) -> str:
     """A story's address: the day it was published and its slug."""
     return reverse(
@@ -268,8 +274,7 @@ class Article(models.Model):
         """Whether `path` is the story's own address (get_absolute_url()), told without
         reversing the URL pattern (a twentieth of a rendered story): the address ends in
         /year/month/day/slug/, and `path` reached this story through that pattern."""
-        day = self.address_day()
-        return path.endswith(f"/{day.year}/{day.month:02d}/{day.day:02d}/{self.slug}/")
+        return path.endswith(f"/{day_and_slug(self.address_day(), self.slug)}/")
 
     def _process_image(self) -> None:
         """Store a new upload upright and without metadata, then build its renditions."""

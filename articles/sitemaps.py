@@ -18,7 +18,7 @@ from taggit.models import Tag
 
 from accounts.models import Author
 from articles.listings import listing_stats, site_stats
-from articles.models import Article, Category, ListingStats, article_path
+from articles.models import Article, Category, ListingStats, article_path, day_and_slug
 from articles.page_cache import SITEMAP_KEY, cache_shared
 from articles.paginators import KnownCountPaginator
 
@@ -102,12 +102,12 @@ def story_path_writer():
     in per story (quoted as reverse() quotes). Where the address is not shaped
     year/month/day/slug, every story is reversed after all."""
     marker = article_path(MARKER_DAY, MARKER_SLUG)
-    parts = marker.split(f"{MARKER_DAY:%Y/%m/%d}/{MARKER_SLUG}")
+    parts = marker.split(day_and_slug(MARKER_DAY, MARKER_SLUG))
     if len(parts) != 2:
         return article_path
     head, tail = parts
     safe = RFC3986_SUBDELIMS + "/~:@"
-    return lambda day, slug: f"{head}{day:%Y/%m/%d}/{quote(slug, safe=safe)}{tail}"
+    return lambda day, slug: f"{head}{day_and_slug(day, quote(slug, safe=safe))}{tail}"
 
 
 class ListingSitemap(PublicSitemap):

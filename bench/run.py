@@ -27,7 +27,14 @@ from bench import proxies, report, wrk
 from bench.pages import PAGE_NAMES, check, fetch
 from bench.servers import Gunicorn, Redis, python_json
 from bench.sites import database_url, redact, server_url, site_ready, size_label
-from bench.targets import CEILING, FLOOR, TARGETS, site_environment, target_environment
+from bench.targets import (
+    CEILING,
+    FLOOR,
+    TARGETS,
+    paired_with_floor,
+    site_environment,
+    target_environment,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SMALL, LARGE = 1_000, 100_000
@@ -94,7 +101,7 @@ def main() -> int:
             return 2
     pages = args.pages.split(",")
     runs = 1 + (len(targets) - 1) * len(pages)
-    paired = sum(t.kind == "gunicorn" and t.key != FLOOR for t in targets) * len(pages)
+    paired = sum(map(paired_with_floor, targets)) * len(pages)
     seconds = runs * (args.duration + args.warmup + 0.5) + paired * (args.floor_slice + 0.5)
     minutes = len(sizes) * args.rounds * seconds / 60
     print(f"{len(sizes)} site(s) × {runs} runs × {args.rounds} rounds: ~{minutes:.0f} min of load")
@@ -176,7 +183,7 @@ def measure(args, binary, env, facts, targets, redis_url, size) -> dict:
         # away says little about the run it is compared with: each run of ours on gunicorn
         # gets a short floor run of its own right before it, and its share of the floor is
         # the median of those ratios (bench/report.py).
-        paired = {t.key for t in targets if t.kind == "gunicorn" and t.key != FLOOR}
+        paired = {t.key for t in targets if paired_with_floor(t)}
         measured: dict[tuple[str, str], list[dict]] = {}
         samples = []
         for round_ in range(args.rounds):

@@ -45,6 +45,12 @@ TARGETS = (
 )
 
 
+def paired_with_floor(target: Target) -> bool:
+    """Ours on gunicorn: each of its runs gets a short floor run of its own right before
+    it (bench/run.py), its share of the floor the median of those ratios."""
+    return target.kind == "gunicorn" and target.key != FLOOR
+
+
 def site_environment(database_url: str) -> dict:
     """The environment of our site's processes (manage.py and gunicorn)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "GUNICORN_"))}

@@ -46,12 +46,6 @@ def _views_text(language: str, views: int) -> str:
     return ngettext("%(views)s view", "%(views)s views", views) % {"views": intcomma(views)}
 
 
-@receiver(setting_changed)
-def _forget_views_texts(setting, **kwargs) -> None:
-    if setting in _VIEWS_TEXT_SETTINGS:
-        _views_text.cache_clear()
-
-
 # What the text depends on besides the language and the count.
 _VIEWS_TEXT_SETTINGS = {
     "FORMAT_MODULE_PATH",
@@ -61,6 +55,12 @@ _VIEWS_TEXT_SETTINGS = {
     "USE_I18N",
     "USE_THOUSAND_SEPARATOR",
 }
+
+
+@receiver(setting_changed)
+def _forget_views_texts(setting, **kwargs) -> None:
+    if setting in _VIEWS_TEXT_SETTINGS:
+        _views_text.cache_clear()
 
 
 @register.simple_tag(takes_context=True)
